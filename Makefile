@@ -1,0 +1,55 @@
+# finscore: see README.md. Every target works on a fresh machine with Go;
+# the shared folder (pretrained model, data) sits at ../shared.
+
+SHARED   ?= ../shared
+MODEL    ?= $(SHARED)/models/use-lite
+GO       ?= go
+GOROOT   := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+INPUT    ?= tools/finscore/testdata/sample.jsonl
+
+.PHONY: all build weights embed test test-native test-wasm fuzz bench clean
+
+all: build weights
+
+GO_SOURCES := go.mod go.sum $(shell find core tools/finscore -name '*.go' -not -name '*_test.go')
+
+## build: the finscore command, in bin/
+build: bin/finscore
+bin/finscore: $(GO_SOURCES)
+	$(GO) build -o $@ ./tools/finscore
+
+## weights: convert the pretrained encoder into weights/use-lite.fsb (float16)
+weights: weights/use-lite.fsb
+weights/use-lite.fsb: bin/finscore $(MODEL)/model.json $(MODEL)/vocab.json
+	bin/finscore convert --tfjs $(MODEL) --out $@
+
+## embed: embed the JSON Lines in $(INPUT) (default: a few sample sentences)
+embed: weights
+	bin/finscore embed --weights weights/use-lite.fsb < $(INPUT)
+
+## test: every test, native and compiled to WebAssembly under Node
+test: test-native test-wasm
+
+test-native:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/...
+	$(GO) test -count=1 ./...
+
+# The core packages also run as GOOS=js GOARCH=wasm test binaries under
+# Node, through the runner that ships with Go.
+test-wasm:
+	@command -v node >/dev/null || { echo "test-wasm needs Node.js (node) on PATH"; exit 1; }
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_EXEC) ./core/...
+
+## fuzz: run each fuzz target for FUZZTIME (default 1m)
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test ./core/bundle -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME)
+
+## bench: Go engine (native and wasm in Node) side by side with TensorFlow.js-wasm
+bench: weights
+	bash tools/bench/run.sh
+
+clean:
+	rm -rf bin dist weights/use-lite.fsb

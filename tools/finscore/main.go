@@ -1,0 +1,104 @@
+// Command finscore is the native face of the finscore engine: it converts
+// the pretrained encoder into a weight bundle and embeds text with it.
+//
+// Usage:
+//
+//	finscore convert --tfjs DIR --out FILE [--dtype float16|float32]
+//	finscore embed [--weights FILE] < texts.jsonl > embeddings.jsonl
+//
+// Run "finscore COMMAND --help" for each command's flags.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand: its one-line summary and its entry point.
+type command struct {
+	summary string
+	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{
+	"convert": {"convert the TensorFlow.js encoder into a weight bundle", runConvert},
+	"embed":   {"embed JSON Lines texts with a bundle", runEmbed},
+}
+
+// order lists the commands for help output.
+var order = []string{"convert", "embed"}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// errUsage marks an error already explained by printed usage.
+var errUsage = errors.New("usage")
+
+// run executes a command line and returns the process exit code: 0 on
+// success, 2 for a usage error, 1 for anything else.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "finscore: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	err := cmd.run(args[1:], stdin, stdout, stderr)
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(stderr, "finscore %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "finscore scores financial text with a Transformer that runs on your machine.")
+	fmt.Fprintln(w, "\nUsage: finscore COMMAND [flags]\n\nCommands:")
+	for _, name := range order {
+		fmt.Fprintf(w, "  %-9s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"finscore COMMAND --help\" for a command's flags.")
+}
+
+// newFlags returns a flag set that reports errors instead of exiting, with
+// a usage message naming the command.
+func newFlags(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: finscore %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, rejecting stray positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "finscore %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
