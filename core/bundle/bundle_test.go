@@ -143,6 +143,10 @@ func TestDType(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	m, all := sample()
+	big := make([]float32, 3*7*5000) // more than the writer's 64 KiB buffer
+	for i := range big {
+		big[i] = float32(i%2001-1000) / 7
+	}
 	tests := []struct {
 		name    string
 		tensors []TensorData
@@ -153,6 +157,11 @@ func TestRoundTrip(t *testing.T) {
 		{"mixed", all},
 		{"float16 rounding", []TensorData{{Name: "r", Shape: []int{6}, DType: Float16,
 			Values: []float32{65519, -65519, 1e-8, 5.9604645e-08, 0.1, 2049}}}},
+		{"large", []TensorData{
+			{Name: "big16", Shape: []int{3, 7, 5000}, DType: Float16, Values: big},
+			all[1],
+			{Name: "big32", Shape: []int{5000, 21}, DType: Float32, Values: big},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"finscore/core/internal/testenv"
+	"finscore/core/testenv"
 )
 
 // loadUSEVocab builds the tokenizer from the pretrained model's vocab.json.

@@ -155,7 +155,7 @@ func parseTextRecord(line []byte) (string, error) {
 		return "", errors.New(`missing "text"`)
 	}
 	var text string
-	if err := json.Unmarshal(raw, &text); err != nil {
+	if raw[0] != '"' || json.Unmarshal(raw, &text) != nil {
 		return "", fmt.Errorf(`"text" must be a string, got %s`, jsonKind(raw))
 	}
 	return text, nil
