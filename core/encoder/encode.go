@@ -19,6 +19,7 @@ type Workspace struct {
 	tmp    []float32 // [T, width]: projections and the next residual stream
 	hidden []float32 // [T, FFNDim]
 	scores []float32 // [MaxLen]: one query's attention weights
+	pooled []float32 // [OutputDim]: one sentence's mean token vector
 }
 
 // NewWorkspace returns an empty workspace; buffers are sized on first use.
@@ -72,6 +73,7 @@ func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
 	ws.tmp = grow(ws.tmp, total*width)
 	ws.hidden = grow(ws.hidden, total*ffn)
 	ws.scores = grow(ws.scores, c.MaxLen)
+	ws.pooled = grow(ws.pooled, c.OutputDim)
 
 	// The input: the graph adds the timing signal (sin(pos·f) in the first
 	// half of each row, cos(pos·f) in the second) to the token embeddings,
@@ -100,7 +102,7 @@ func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
 	D := c.OutputDim
 	for s := range batch {
 		start, end := ws.starts[s], ws.starts[s+1]
-		pooled := ws.norm[:D]
+		pooled := ws.pooled
 		clear(pooled)
 		for t := start; t < end; t++ {
 			tensor.Add(pooled, ws.x[t*D:(t+1)*D])
