@@ -19,12 +19,12 @@ func TestNormalize(t *testing.T) {
 		{"", ""},
 		{" ", "▁▁"},
 		{"a b", "▁a▁b"},
-		{"a\tb\nc", "▁a\tb\nc"},      // only ASCII spaces become U+2581
-		{"ﬁnance", "▁finance"},       // ligature
-		{"１２３", "▁123"},              // full-width digits
-		{"a\u00a0b", "▁a▁b"},         // NFKC maps no-break space to a space
-		{"Cafe\u0301", "▁Café"},      // combining acute composes
-		{"\u3000", "▁▁"},             // ideographic space is compatibility-equivalent to a space
+		{"a\tb\nc", "▁a\tb\nc"}, // only ASCII spaces become U+2581
+		{"ﬁnance", "▁finance"},  // ligature
+		{"１２３", "▁123"},         // full-width digits
+		{"a\u00a0b", "▁a▁b"},    // NFKC maps no-break space to a space
+		{"Cafe\u0301", "▁Café"}, // combining acute composes
+		{"\u3000", "▁▁"},        // ideographic space is compatibility-equivalent to a space
 		{"m²", "▁m2"},
 	} {
 		if got := Normalize(tc.in); got != tc.want {

@@ -136,6 +136,8 @@ function f32str(x) {
   throw new Error(`cannot format ${x}`); // unreachable: 9 digits always round-trip float32
 }
 const vecJson = (v) => '[' + Array.from(v, f32str).join(',') + ']';
+// A diagnostic number with 3 significant digits, as a JSON number.
+const num3 = (x) => JSON.stringify(Number(x.toPrecision(3)));
 
 // gzip with fixed level; Node's zlib writes mtime 0 and no file name, so the
 // same input always gives the same bytes.
@@ -375,9 +377,9 @@ const PARAGRAPH_SENTENCES = [
   'Inventory levels normalised, and the order backlog reached a record for the third straight quarter.',
   'Investors rotated out of growth names into energy and utilities as oil prices jumped 4%.',
 ];
-function paragraph(words) {
+function paragraph(words, firstSentence = 0) {
   const out = [];
-  for (let i = 0; out.length < words; i++) {
+  for (let i = firstSentence; out.length < words; i++) {
     for (const w of PARAGRAPH_SENTENCES[i % PARAGRAPH_SENTENCES.length].split(' ')) {
       if (out.length < words) out.push(w);
     }
@@ -472,7 +474,7 @@ function hardCases() {
     H('quirk-double-colon', '::'),
     H('quirk-url-scheme', '://', 'null-score piece "://" (255)'),
     H('quirk-paren-colon', '):', 'null-score piece "):" (4445)'),
-    H('quirk-emoticon', ':-) and :( and :-(', 'null-score pieces "\u2581:-)" and "\u2581:("'),
+    H('quirk-emoticon', ':-) and :( and :-(', 'at the start ":-)" splits into \u2581,:,-,) (the `best === 0` quirk); later "\u2581:(" (4258) and "\u2581:" (604) are used'),
     H('quirk-spaced-colon', 'Note : shares', 'null-score "\u2581:" inside text'),
     H('quirk-tie-333', '16,333', 'exact score tie "3"+"33" vs "33"+"3": `score >= best` keeps the later start -> "33","3"'),
     H('quirk-tie-555', 'UK demand rises to $3.555 billion', 'tie "55"+"5" vs "5"+"55"'),
@@ -481,12 +483,13 @@ function hardCases() {
     H('quirk-vocab-tail-chars', '\u2584\u2592\u2550\u2591\u25BA', 'last (lowest-score) vocabulary pieces'),
     H('quirk-repeats', 'aaa zzz eee ooo lll 0000000 1111 2222', 'repeated characters, several equal-length segmentations'),
     H('quirk-dots', '.... ..... ...... .', 'runs of dots vs the "\u2581..." piece'),
-    H('quirk-long-word', 'a'.repeat(300), 'one 300-letter word without spaces: >128 tokens'),
+    H('quirk-long-word-a', 'a'.repeat(300), 'one 300-letter word: "\u2581" + 75 x "aaaa" (76 ids)'),
+    H('quirk-long-word-q', 'q'.repeat(300), 'one 300-letter word: "\u2581" + 300 x "q" (301 ids, clipped to 128 by the graph)'),
     // --- length limits --------------------------------------------------------
     H('len-128-tokens', Array(128).fill('the').join(' '), 'exactly 128 tokens [9 x 128]'),
     H('len-129-tokens', Array(129).fill('the').join(' '), '129 tokens: the graph drops position 128, so the embedding equals len-128-tokens'),
     H('len-400-words', paragraph(400), '>128 tokens: the graph keeps positions 0..127 only'),
-    H('len-5000-words', paragraph(5000), 'far beyond 128 tokens'),
+    H('len-5000-words', paragraph(5000, 5), 'far beyond 128 tokens (starts at another sentence than len-400-words)'),
   ];
 }
 
@@ -696,7 +699,7 @@ async function main() {
       s += `,"embedding":${vecJson(r.rows[0])}`;
     }
     if (c.note) s += `,"note":${JSON.stringify(c.note)}`;
-    if (c.wasmMaxAbsDiff !== undefined) s += `,"wasm_max_abs_diff":${c.wasmMaxAbsDiff.toPrecision(3)}`;
+    if (c.wasmMaxAbsDiff !== undefined) s += `,"wasm_max_abs_diff":${num3(c.wasmMaxAbsDiff)}`;
     if (c.wasm && c.wasm.error) s += `,"wasm_error":${JSON.stringify(c.wasm.error)}`;
     return s + '}';
   };
@@ -708,8 +711,8 @@ async function main() {
     if (r.error) s += `,"error":${JSON.stringify(r.error)}`;
     else s += `,"embeddings":[${r.rows.map(vecJson).join(',')}]`;
     s += `,"note":${JSON.stringify(b.note)}`;
-    s += `,"max_abs_diff_vs_single":${b.maxAbsDiffVsSingle.toPrecision(3)}`;
-    if (b.wasmMaxAbsDiff !== undefined) s += `,"wasm_max_abs_diff":${b.wasmMaxAbsDiff.toPrecision(3)}`;
+    s += `,"max_abs_diff_vs_single":${num3(b.maxAbsDiffVsSingle)}`;
+    if (b.wasmMaxAbsDiff !== undefined) s += `,"wasm_max_abs_diff":${num3(b.wasmMaxAbsDiff)}`;
     if (b.wasm && b.wasm.error) s += `,"wasm_error":${JSON.stringify(b.wasm.error)}`;
     lines.push(s + '}');
   }
