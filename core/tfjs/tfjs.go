@@ -91,7 +91,7 @@ func Parse(data []byte, readShard func(path string) ([]byte, error)) (*Model, er
 		for _, p := range group.Paths {
 			shard, err := readShard(p)
 			if err != nil {
-				return nil, fmt.Errorf("tfjs: weights group %d: %w", g, err)
+				return nil, fmt.Errorf("tfjs: weights group %d, shard %q: %w", g, p, err)
 			}
 			buf = append(buf, shard...)
 		}

@@ -151,8 +151,8 @@ func TestNewRejects(t *testing.T) {
 }
 
 func TestParseVocabJSON(t *testing.T) {
-	v, err := ParseVocabJSON([]byte(`[["<unk>",0],["▁the",-3.5]]`))
-	if err != nil || len(v) != 2 || v[1] != (Piece{"▁the", -3.5}) {
+	v, err := ParseVocabJSON([]byte(`[["<unk>",0],["▁the",-3.5],[":",null]]`))
+	if err != nil || len(v) != 3 || v[1] != (Piece{"▁the", -3.5}) || v[2] != (Piece{":", 0}) {
 		t.Fatalf("got %v, %v", v, err)
 	}
 	for _, bad := range []string{`{}`, `[["a"]]`, `[[1, 2]]`, `[["a", "x"]]`, `[["a", 1, 2]]`, `[`} {

@@ -40,6 +40,13 @@ func (p *Piece) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(pair[0], &p.Text); err != nil {
 		return fmt.Errorf("tokenize: vocabulary entry %.40s: text is not a string", data)
 	}
+	// Seven pieces of the reference vocab.json (":", "://", "▁:", ...) have
+	// the score null. JavaScript adds null as 0, the best possible score,
+	// so null reads as 0 here too.
+	p.Score = 0
+	if string(pair[1]) == "null" {
+		return nil
+	}
 	if err := json.Unmarshal(pair[1], &p.Score); err != nil || math.IsNaN(p.Score) || math.IsInf(p.Score, 0) {
 		return fmt.Errorf("tokenize: vocabulary entry %.40s: score is not a finite number", data)
 	}
