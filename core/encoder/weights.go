@@ -154,3 +154,17 @@ func FromBundle(b *bundle.Bundle) (*Model, error) {
 	}
 	return Load(cfg, b)
 }
+
+// ZeroWeights allocates zeroed tensors of every shape the configuration
+// needs: a gradient accumulator, or a model to fill.
+func (c Config) ZeroWeights() Weights {
+	var w Weights
+	for _, s := range c.slots(&w) {
+		n := 1
+		for _, d := range s.Shape {
+			n *= d
+		}
+		*s.dst = make([]float32, n)
+	}
+	return w
+}
