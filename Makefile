@@ -49,7 +49,7 @@ fuzz:
 
 ## bench: Go engine (native and wasm in Node) side by side with TensorFlow.js-wasm
 bench: weights
-	bash tools/bench/run.sh
+	bash tools/bench/run.sh $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin dist weights/use-lite.fsb
