@@ -22,15 +22,15 @@ func NewAdamW(params [][]float32, weightDecay float64) *AdamW {
 	return o
 }
 
-// Update takes one step with learning rate lr. decay[i] says whether tensor
-// i gets weight decay.
-func (o *AdamW) Update(params, grads [][]float32, decay []bool, lr float64) {
+// Update takes one step; tensor i moves with learning rate lr[i] and gets
+// weight decay when decay[i].
+func (o *AdamW) Update(params, grads [][]float32, decay []bool, lrs []float64) {
 	o.Step++
 	c1 := 1 - math.Pow(o.Beta1, float64(o.Step))
 	c2 := 1 - math.Pow(o.Beta2, float64(o.Step))
 	b1, b2 := float32(o.Beta1), float32(o.Beta2)
 	for i, p := range params {
-		g, m, v := grads[i], o.M[i], o.V[i]
+		g, m, v, lr := grads[i], o.M[i], o.V[i], lrs[i]
 		shrink := float32(1)
 		if decay[i] {
 			shrink = float32(1 - lr*o.WeightDecay)

@@ -15,7 +15,7 @@ func TestAdamWMinimisesAQuadratic(t *testing.T) {
 		for j := range p {
 			g[j] = 2 * (p[j] - 3)
 		}
-		o.Update(params, [][]float32{g}, []bool{false}, 0.01)
+		o.Update(params, [][]float32{g}, []bool{false}, []float64{0.01})
 	}
 	for _, v := range p {
 		if math.Abs(float64(v)-3) > 1e-2 {
@@ -29,7 +29,7 @@ func TestAdamWFirstStepAndDecay(t *testing.T) {
 	// shrinks only the tensors marked for it.
 	params := [][]float32{{1}, {1}}
 	o := NewAdamW(params, 0.5)
-	o.Update(params, [][]float32{{4}, {4}}, []bool{true, false}, 0.1)
+	o.Update(params, [][]float32{{4}, {4}}, []bool{true, false}, []float64{0.1, 0.1})
 	if got, want := params[0][0], float32(1*(1-0.1*0.5)-0.1); math.Abs(float64(got-want)) > 1e-6 {
 		t.Errorf("decayed: %v, want %v", got, want)
 	}

@@ -1,0 +1,97 @@
+// Package metrics scores classifiers: confusion matrix, accuracy, per-class
+// precision, recall and F1, and their macro average.
+package metrics
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Confusion counts predictions: Counts[truth][predicted].
+type Confusion struct {
+	Classes []string
+	Counts  [][]int
+}
+
+// NewConfusion returns an empty matrix for the named classes.
+func NewConfusion(classes []string) *Confusion {
+	c := &Confusion{Classes: classes, Counts: make([][]int, len(classes))}
+	for i := range c.Counts {
+		c.Counts[i] = make([]int, len(classes))
+	}
+	return c
+}
+
+// Add records one prediction.
+func (c *Confusion) Add(truth, predicted int) { c.Counts[truth][predicted]++ }
+
+// Total is the number of predictions recorded.
+func (c *Confusion) Total() int {
+	n := 0
+	for _, row := range c.Counts {
+		for _, v := range row {
+			n += v
+		}
+	}
+	return n
+}
+
+// Accuracy is the fraction of correct predictions (0 when empty).
+func (c *Confusion) Accuracy() float64 {
+	right := 0
+	for i := range c.Counts {
+		right += c.Counts[i][i]
+	}
+	if n := c.Total(); n > 0 {
+		return float64(right) / float64(n)
+	}
+	return 0
+}
+
+// PRF returns precision, recall and F1 of class k (0 where undefined).
+func (c *Confusion) PRF(k int) (precision, recall, f1 float64) {
+	tp := c.Counts[k][k]
+	predicted, actual := 0, 0
+	for i := range c.Counts {
+		predicted += c.Counts[i][k]
+		actual += c.Counts[k][i]
+	}
+	if predicted > 0 {
+		precision = float64(tp) / float64(predicted)
+	}
+	if actual > 0 {
+		recall = float64(tp) / float64(actual)
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return
+}
+
+// MacroF1 is the unweighted mean of the classes' F1 scores.
+func (c *Confusion) MacroF1() float64 {
+	var sum float64
+	for k := range c.Classes {
+		_, _, f1 := c.PRF(k)
+		sum += f1
+	}
+	return sum / float64(len(c.Classes))
+}
+
+// String renders the matrix with rows as truth and columns as predictions.
+func (c *Confusion) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s", "truth\\pred")
+	for _, name := range c.Classes {
+		fmt.Fprintf(&b, " %9s", name)
+	}
+	b.WriteByte('\n')
+	for i, row := range c.Counts {
+		fmt.Fprintf(&b, "%-10s", c.Classes[i])
+		for _, v := range row {
+			fmt.Fprintf(&b, " %9d", v)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
