@@ -207,10 +207,8 @@ const (
 	License = "Apache-2.0"
 )
 
-// Bundle lays the model out for bundle.Write. Matrices (embeddings and
-// kernels) are stored as matrixType; vectors (biases, layer-norm parameters,
-// timing frequencies) stay float32: they are a few thousand values, and
-// keeping them exact costs a few kilobytes.
+// Bundle lays the model out for bundle.Write, matrices stored as
+// matrixType (see encoder.Config.BundleTensors).
 func (c *Converted) Bundle(matrixType bundle.DType) (bundle.Manifest, []bundle.TensorData, error) {
 	model, err := json.Marshal(c.Config)
 	if err != nil {
@@ -221,17 +219,7 @@ func (c *Converted) Bundle(matrixType bundle.DType) (bundle.Manifest, []bundle.T
 		return bundle.Manifest{}, nil, err
 	}
 	m := bundle.Manifest{Name: "use-lite", Source: Source, License: License, Model: model, Tokenizer: tok}
-	specs := c.Config.TensorSpecs()
-	values := c.Config.Tensors(&c.Weights)
-	tensors := make([]bundle.TensorData, len(specs))
-	for i, s := range specs {
-		dt := bundle.Float32
-		if len(s.Shape) >= 2 {
-			dt = matrixType
-		}
-		tensors[i] = bundle.TensorData{Name: s.Name, Shape: s.Shape, DType: dt, Values: values[i]}
-	}
-	return m, tensors, nil
+	return m, c.Config.BundleTensors(&c.Weights, matrixType), nil
 }
 
 // LoadUSELite reads a TF.js USE-Lite directory (model.json, its shards and

@@ -46,3 +46,24 @@ func TestSplit(t *testing.T) {
 		t.Errorf("counts %v", got)
 	}
 }
+
+func TestLoadCorpus(t *testing.T) {
+	c, err := LoadCorpus("../../weights/training-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("train %d %v, dev %d %v, twitter test %d, sentfin test %d",
+		len(c.Train), Counts(c.Train), len(c.Dev), Counts(c.Dev), len(c.TwitterTest), len(c.SEntFiNTest))
+	if len(c.TwitterTest) != 2388 {
+		t.Errorf("twitter test has %d rows, want 2388", len(c.TwitterTest))
+	}
+	seen := map[string]string{}
+	for name, set := range map[string][]Example{"train": c.Train, "dev": c.Dev, "twitter test": c.TwitterTest, "sentfin test": c.SEntFiNTest} {
+		for _, e := range set {
+			if other, ok := seen[e.Text]; ok && other != name {
+				t.Fatalf("%q is in both %s and %s", e.Text, other, name)
+			}
+			seen[e.Text] = name
+		}
+	}
+}

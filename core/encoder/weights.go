@@ -168,3 +168,20 @@ func (c Config) ZeroWeights() Weights {
 	}
 	return w
 }
+
+// BundleTensors lays out w for bundle.Write. Matrices (embeddings and
+// kernels) are stored as matrixType; vectors (biases, layer-norm
+// parameters, timing frequencies) stay float32: they are a few thousand
+// values, and keeping them exact costs a few kilobytes.
+func (c Config) BundleTensors(w *Weights, matrixType bundle.DType) []bundle.TensorData {
+	slots := c.slots(w)
+	out := make([]bundle.TensorData, len(slots))
+	for i, s := range slots {
+		dt := bundle.Float32
+		if len(s.Shape) >= 2 {
+			dt = matrixType
+		}
+		out[i] = bundle.TensorData{Name: s.Name, Shape: s.Shape, DType: dt, Values: *s.dst}
+	}
+	return out
+}

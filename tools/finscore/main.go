@@ -26,10 +26,11 @@ type command struct {
 var commands = map[string]command{
 	"convert": {"convert the TensorFlow.js encoder into a weight bundle", runConvert},
 	"embed":   {"embed JSON Lines texts with a bundle", runEmbed},
+	"train":   {"fine-tune the encoder and a sentiment head on the training data", runTrain},
 }
 
 // order lists the commands for help output.
-var order = []string{"convert", "embed"}
+var order = []string{"convert", "embed", "train"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
