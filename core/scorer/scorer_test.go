@@ -1,0 +1,207 @@
+package scorer_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"finscore/core/bundle"
+	"finscore/core/convert"
+	"finscore/core/embed"
+	"finscore/core/scorer"
+	"finscore/core/testenv"
+	"finscore/core/tokenize"
+)
+
+var (
+	once     sync.Once
+	testB    *bundle.Bundle
+	buildErr error
+)
+
+// testBundle is the pretrained encoder with an untrained (random) sentiment
+// head and a risk head built from the shipped taxonomy: real plumbing,
+// meaningless sentiment.
+func testBundle(t *testing.T) *bundle.Bundle {
+	t.Helper()
+	once.Do(func() {
+		c, err := convert.LoadUSELite(filepath.Join(testenv.SharedDir(t), "models", "use-lite"))
+		if err != nil {
+			buildErr = err
+			return
+		}
+		manifest, tensors, err := c.Bundle(bundle.Float16)
+		if err != nil {
+			buildErr = err
+			return
+		}
+		emb := embed.New(mustTokenizer(t, c), c.Model())
+		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "weights", "risk-taxonomy.json"))
+		if err != nil {
+			buildErr = err
+			return
+		}
+		tax, err := scorer.ParseTaxonomy(data)
+		if err != nil {
+			buildErr = err
+			return
+		}
+		background := []string{"The company named a new head of marketing.", "Shares rose after the product launch.", "The firm opened an office in Singapore.", "Quarterly dividend unchanged at 20 cents."}
+		risk, err := scorer.BuildRiskHead(tax, background, func(texts []string) ([][]float32, error) {
+			_, e, err := emb.Embed(texts)
+			return e, err
+		})
+		if err != nil {
+			buildErr = err
+			return
+		}
+		spec, proto, err := risk.Bundle()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		kernel := make([]float32, 512*3)
+		for i := range kernel {
+			kernel[i] = float32(r.NormFloat64())
+		}
+		sent, _ := json.Marshal(scorer.SentimentSpec{Labels: []string{"negative", "neutral", "positive"}, Temperature: 1})
+		manifest.Extra = map[string]json.RawMessage{scorer.SentimentEntry: sent, scorer.RiskEntry: spec}
+		tensors = append(tensors, proto,
+			bundle.TensorData{Name: scorer.SentimentKernel, Shape: []int{512, 3}, DType: bundle.Float32, Values: kernel},
+			bundle.TensorData{Name: scorer.SentimentBias, Shape: []int{3}, DType: bundle.Float32, Values: []float32{0, 0, 0}})
+		var buf bytes.Buffer
+		if buildErr = bundle.Write(&buf, manifest, tensors); buildErr != nil {
+			return
+		}
+		testB, buildErr = bundle.Read(buf.Bytes())
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return testB
+}
+
+func TestScoreReportIsConsistent(t *testing.T) {
+	s, err := scorer.FromBundle(testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Acme Corp. missed its interest payment and Moody's cut the rating to junk. " +
+		"Hackers stole customer data in a ransomware attack.\nThe board meets on Tuesday."
+	var progress []int
+	r, err := s.Score(text, scorer.Options{Explain: true, Progress: func(done, total int) { progress = append(progress, done, total) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Sentences) != 3 || len(progress) != 2 || progress[0] != 3 || progress[1] != 3 {
+		t.Fatalf("%d sentences, progress %v", len(r.Sentences), progress)
+	}
+	for i, st := range r.Sentences {
+		if text[st.Start:st.End] != st.Text {
+			t.Errorf("sentence %d offsets [%d,%d) do not give its text", i, st.Start, st.End)
+		}
+		var sum float64
+		for _, p := range st.Sentiment.Probs {
+			sum += p
+		}
+		if math.Abs(sum-1) > 1e-9 || math.Abs(st.Sentiment.Signal-(st.Sentiment.Probs["positive"]-st.Sentiment.Probs["negative"])) > 1e-12 {
+			t.Errorf("sentence %d sentiment %+v", i, st.Sentiment)
+		}
+		if len(st.Drivers) == 0 || len(st.Drivers) > 5 {
+			t.Errorf("sentence %d has %d drivers", i, len(st.Drivers))
+		}
+		for _, d := range st.Drivers {
+			if text[d.Start:d.End] != d.Word || d.Start < st.Start || d.End > st.End {
+				t.Errorf("driver %+v is not in sentence %d", d, i)
+			}
+		}
+	}
+	// The pretrained encoder with the taxonomy's prototypes already tells
+	// these risks apart.
+	cats := map[string]bool{}
+	for _, c := range r.Risk.Categories {
+		cats[c.ID] = true
+		for _, e := range c.Evidence {
+			if e < 0 || e >= len(r.Sentences) {
+				t.Errorf("category %s cites sentence %d", c.ID, e)
+			}
+		}
+	}
+	t.Logf("risk %+v\nsummary %q", r.Risk, r.Summary)
+	if !cats["credit"] || !cats["operational"] || r.Risk.Level == "low" {
+		t.Errorf("risk categories %v, level %s", cats, r.Risk.Level)
+	}
+	if !strings.Contains(r.Summary, "risk") || !strings.Contains(r.Summary, "3 sentences") {
+		t.Errorf("summary %q", r.Summary)
+	}
+}
+
+func TestScoreOneSentenceEqualsDocument(t *testing.T) {
+	s, err := scorer.FromBundle(testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Score("  Profit warning hits shares  ", scorer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Sentences) != 1 || r.Sentences[0].Sentiment.Label != r.Sentiment.Label || r.Sentences[0].Sentiment.Signal != r.Sentiment.Signal {
+		t.Errorf("document %+v, sentence %+v", r.Sentiment, r.Sentences)
+	}
+	if r.Sentences[0].Start != 2 || r.Sentences[0].Text != "Profit warning hits shares" {
+		t.Errorf("sentence %+v", r.Sentences[0])
+	}
+}
+
+func TestScoreBadAndEmptyInput(t *testing.T) {
+	s, err := scorer.FromBundle(testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"", "  \n\t  "} {
+		r, err := s.Score(text, scorer.Options{})
+		if err != nil || len(r.Sentences) != 0 || r.Sentiment.Label != "neutral" || r.Risk.Level != "low" || r.Summary != "No text to score." {
+			t.Errorf("%q: %+v, %v", text, r, err)
+		}
+	}
+	if _, err := s.Score("caf\xe9", scorer.Options{}); !errors.Is(err, scorer.ErrInvalidUTF8) {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+	if _, err := s.Score(strings.Repeat("a", scorer.MaxTextBytes+1), scorer.Options{}); !errors.Is(err, scorer.ErrTooLarge) {
+		t.Errorf("huge text: %v", err)
+	}
+	// Binary garbage that is valid UTF-8 scores without error.
+	if _, err := s.Score("\x00\x01\x02\u0007\uFFFD€€€", scorer.Options{Explain: true}); err != nil {
+		t.Errorf("garbage: %v", err)
+	}
+}
+
+func TestFromBundleNeedsHeads(t *testing.T) {
+	b := testBundle(t)
+	manifest := b.Manifest
+	defer func() { b.Manifest = manifest }()
+	b.Manifest.Extra = map[string]json.RawMessage{scorer.SentimentEntry: manifest.Extra[scorer.SentimentEntry]}
+	if _, err := scorer.FromBundle(b); err == nil || !strings.Contains(err.Error(), "no risk head") {
+		t.Errorf("bundle without risk head: %v", err)
+	}
+	b.Manifest.Extra = nil
+	if _, err := scorer.FromBundle(b); err == nil || !strings.Contains(err.Error(), "no sentiment head") {
+		t.Errorf("base encoder bundle: %v", err)
+	}
+}
+
+func mustTokenizer(t *testing.T, c *convert.Converted) *tokenize.Tokenizer {
+	tk, err := tokenize.FromSpec(c.Tokenizer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
