@@ -62,7 +62,7 @@ func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		texts = texts[:0]
 		return out.Flush()
 	}
-	err = readTexts(stdin, func(text string) error {
+	err = readTexts(stdin, func(_ int, text string) error {
 		texts = append(texts, text)
 		if len(texts) == *batchSize {
 			return flush()
@@ -92,8 +92,9 @@ func loadEmbedder(path string) (*embed.Embedder, error) {
 	return embed.FromBundle(b)
 }
 
-// readTexts calls fn with the "text" of each JSON Lines record.
-func readTexts(r io.Reader, fn func(string) error) error {
+// readTexts calls fn with the line number and "text" of each JSON Lines
+// record.
+func readTexts(r io.Reader, fn func(line int, text string) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		line, err := readLine(br)
@@ -108,7 +109,7 @@ func readTexts(r io.Reader, fn func(string) error) error {
 			if perr != nil {
 				return fmt.Errorf("line %d: %w", n, perr)
 			}
-			if ferr := fn(text); ferr != nil {
+			if ferr := fn(n, text); ferr != nil {
 				return ferr
 			}
 		}

@@ -27,10 +27,11 @@ var commands = map[string]command{
 	"convert": {"convert the TensorFlow.js encoder into a weight bundle", runConvert},
 	"embed":   {"embed JSON Lines texts with a bundle", runEmbed},
 	"train":   {"fine-tune the encoder and a sentiment head on the training data", runTrain},
+	"score":   {"score JSON Lines documents for sentiment and risk", runScore},
 }
 
 // order lists the commands for help output.
-var order = []string{"convert", "embed", "train"}
+var order = []string{"score", "embed", "train", "convert"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

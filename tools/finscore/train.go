@@ -15,6 +15,7 @@ import (
 	"finscore/core/dataset"
 	"finscore/core/embed"
 	"finscore/core/encoder"
+	"finscore/core/scorer"
 	"finscore/core/train"
 )
 
@@ -29,6 +30,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	base := fs.String("base", "weights/use-lite.fsb", "pretrained bundle to start from")
 	data := fs.String("data", "weights/training-data", "training data directory")
 	out := fs.String("out", "weights/finscore.fsb", "bundle to write")
+	taxonomyPath := fs.String("taxonomy", "weights/risk-taxonomy.json", "risk taxonomy the risk head is built from")
 	checkpoint := fs.String("checkpoint", "", "checkpoint file: resume from it if it exists, save to it after every epoch")
 	epochs := fs.Int("epochs", def.Epochs, "maximum passes over the training set")
 	batch := fs.Int("batch", def.BatchSize, "sentences per update")
@@ -57,6 +59,14 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		WeightDecay: *decay, ClipNorm: *clip, Patience: *patience, Seed: *seed, Workers: *workers,
 	}
 
+	taxData, err := os.ReadFile(*taxonomyPath)
+	if err != nil {
+		return err
+	}
+	taxonomy, err := scorer.ParseTaxonomy(taxData)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *taxonomyPath, err)
+	}
 	baseData, err := os.ReadFile(*base)
 	if err != nil {
 		return err
@@ -145,6 +155,16 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	risk, err := buildRiskHead(st.Model, emb, taxonomy, corpus.Train, *seed)
+	if err != nil {
+		return err
+	}
+	riskSpec, riskTensor, err := risk.Bundle()
+	if err != nil {
+		return err
+	}
+	manifest.Extra[scorer.RiskEntry] = riskSpec
+	tensors = append(tensors, riskTensor)
 	var buf bytes.Buffer
 	if err := bundle.Write(&buf, manifest, tensors); err != nil {
 		return err
@@ -157,6 +177,37 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, buf.Len())
 	return nil
+}
+
+// backgroundSize is the number of presumed risk-free sentences the risk
+// calibration sees.
+const backgroundSize = 400
+
+// buildRiskHead builds the risk head with the fine-tuned encoder. Its
+// background sentences are training headlines labelled positive: not a
+// guarantee of no risk, but the best risk-free sample the MIT sets offer.
+func buildRiskHead(m *train.Model, base *embed.Embedder, tax *scorer.Taxonomy, trainSet []dataset.Example, seed uint64) (*scorer.RiskHead, error) {
+	var background []string
+	for _, i := range rand.New(rand.NewPCG(seed, 0xb6)).Perm(len(trainSet)) {
+		if trainSet[i].Label == dataset.Positive {
+			background = append(background, trainSet[i].Text)
+			if len(background) == backgroundSize {
+				break
+			}
+		}
+	}
+	e := embed.New(base.Tokenizer, &encoder.Model{Config: m.Config, Weights: m.W})
+	return scorer.BuildRiskHead(tax, background, func(texts []string) ([][]float32, error) {
+		var out [][]float32
+		for i := 0; i < len(texts); i += 64 {
+			_, embs, err := e.Embed(texts[i:min(i+64, len(texts))])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, embs...)
+		}
+		return out, nil
+	})
 }
 
 // startState resumes from a checkpoint when one exists, or starts from the
