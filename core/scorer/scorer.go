@@ -386,3 +386,23 @@ func appendWord(out []Span, doc string, start, end int) []Span {
 	}
 	return append(out, Span{start, end})
 }
+
+// Classify scores each text as one sentence, without splitting it: for
+// evaluation on sentence-level labels.
+func (s *Scorer) Classify(texts []string) ([]Sentiment, error) {
+	out := make([]Sentiment, 0, len(texts))
+	for i := 0; i < len(texts); i += batchSize {
+		chunk := texts[i:min(i+batchSize, len(texts))]
+		for j, t := range chunk {
+			if !utf8.ValidString(t) {
+				return nil, fmt.Errorf("text %d: %w", i+j, ErrInvalidUTF8)
+			}
+		}
+		sents, _, err := s.scoreTexts(chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sents...)
+	}
+	return out, nil
+}

@@ -1,10 +1,14 @@
-// Command finscore is the native face of the finscore engine: it converts
-// the pretrained encoder into a weight bundle and embeds text with it.
+// Command finscore is the native face of the finscore engine: it scores
+// text for sentiment and risk, evaluates, embeds, fine-tunes, and converts
+// the pretrained encoder into a weight bundle.
 //
 // Usage:
 //
-//	finscore convert --tfjs DIR --out FILE [--dtype float16|float32]
+//	finscore score [--weights FILE] [--explain] < docs.jsonl > reports.jsonl
+//	finscore eval [--weights FILE] (--csv FILE | --phrasebank | --split NAME)
 //	finscore embed [--weights FILE] < texts.jsonl > embeddings.jsonl
+//	finscore train [flags]
+//	finscore convert --tfjs DIR --out FILE [--dtype float16|float32]
 //
 // Run "finscore COMMAND --help" for each command's flags.
 package main
@@ -28,10 +32,11 @@ var commands = map[string]command{
 	"embed":   {"embed JSON Lines texts with a bundle", runEmbed},
 	"train":   {"fine-tune the encoder and a sentiment head on the training data", runTrain},
 	"score":   {"score JSON Lines documents for sentiment and risk", runScore},
+	"eval":    {"measure accuracy and macro-F1 on labelled text, beside a lexicon baseline", runEval},
 }
 
 // order lists the commands for help output.
-var order = []string{"score", "embed", "train", "convert"}
+var order = []string{"score", "eval", "embed", "train", "convert"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
