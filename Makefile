@@ -8,7 +8,7 @@ GOROOT   := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 INPUT    ?= tools/finscore/testdata/sample.jsonl
 
-.PHONY: all build weights embed test test-native test-wasm fuzz bench clean
+.PHONY: all build weights model embed test test-native test-wasm fuzz bench clean
 
 all: build weights
 
@@ -19,10 +19,21 @@ build: bin/finscore
 bin/finscore: $(GO_SOURCES)
 	$(GO) build -o $@ ./tools/finscore
 
-## weights: convert the pretrained encoder into weights/use-lite.fsb (float16)
+## weights: convert the pretrained encoder into weights/use-lite.fsb (float16).
+## The bundle is committed (training starts from it); this rebuilds it, byte
+## for byte, from ../shared when the model files change.
 weights: weights/use-lite.fsb
-weights/use-lite.fsb: bin/finscore $(MODEL)/model.json $(MODEL)/vocab.json
+weights/use-lite.fsb: $(MODEL)/model.json $(MODEL)/vocab.json | bin/finscore
 	bin/finscore convert --tfjs $(MODEL) --out $@
+
+## model: fine-tune the shipped scoring model weights/finscore.fsb from the
+## repository alone (weights/use-lite.fsb, weights/training-data,
+## weights/risk-taxonomy.json). Resumes from build/train.ckpt if a run was
+## interrupted; delete it to start over.
+model: bin/finscore
+	mkdir -p build
+	bin/finscore train --checkpoint build/train.ckpt --out weights/finscore.fsb
+	rm -f build/train.ckpt
 
 ## embed: embed the JSON Lines in $(INPUT) (default: a few sample sentences)
 embed: weights
@@ -52,4 +63,4 @@ bench: weights
 	bash tools/bench/run.sh $(BENCH_FLAGS)
 
 clean:
-	rm -rf bin dist weights/use-lite.fsb
+	rm -rf bin dist build
