@@ -231,7 +231,7 @@ func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 }
 
 func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {
-	d := DocumentRisk{Level: "low", Categories: []CategoryScore{}}
+	d := DocumentRisk{Categories: []CategoryScore{}}
 	byID := map[string]*CategoryScore{}
 	for i, st := range sents {
 		d.Score = max(d.Score, st.Risk.Score)
@@ -254,12 +254,7 @@ func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {
 		}
 	}
 	sort.SliceStable(d.Categories, func(i, j int) bool { return d.Categories[i].Score > d.Categories[j].Score })
-	switch {
-	case d.Score >= HighRisk:
-		d.Level = "high"
-	case d.Score >= MediumRisk:
-		d.Level = "medium"
-	}
+	d.Level = RiskLevel(d.Score)
 	return d
 }
 
@@ -389,20 +384,36 @@ func appendWord(out []Span, doc string, start, end int) []Span {
 
 // Classify scores each text as one sentence, without splitting it: for
 // evaluation on sentence-level labels.
-func (s *Scorer) Classify(texts []string) ([]Sentiment, error) {
-	out := make([]Sentiment, 0, len(texts))
+func (s *Scorer) Classify(texts []string) ([]Sentiment, []SentenceRisk, error) {
+	sents := make([]Sentiment, 0, len(texts))
+	risks := make([]SentenceRisk, 0, len(texts))
 	for i := 0; i < len(texts); i += batchSize {
 		chunk := texts[i:min(i+batchSize, len(texts))]
 		for j, t := range chunk {
 			if !utf8.ValidString(t) {
-				return nil, fmt.Errorf("text %d: %w", i+j, ErrInvalidUTF8)
+				return nil, nil, fmt.Errorf("text %d: %w", i+j, ErrInvalidUTF8)
 			}
 		}
-		sents, _, err := s.scoreTexts(chunk)
+		ss, rs, err := s.scoreTexts(chunk)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = append(out, sents...)
+		sents = append(sents, ss...)
+		risks = append(risks, rs...)
 	}
-	return out, nil
+	return sents, risks, nil
 }
+
+// RiskLevel names the level of a risk score: low, medium or high.
+func RiskLevel(score float64) string {
+	switch {
+	case score >= HighRisk:
+		return "high"
+	case score >= MediumRisk:
+		return "medium"
+	}
+	return "low"
+}
+
+// RiskCategories lists the risk head's categories.
+func (s *Scorer) RiskCategories() []Category { return s.risk.Spec.Categories }

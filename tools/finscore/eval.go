@@ -41,7 +41,10 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			"  --phrasebank    Financial PhraseBank from the shared folder: all 4,846 sentences\n"+
 			"                  (fpb_50agree) and the 2,264 unanimous ones (fpb_allagree); never\n"+
 			"                  trained on, so a cross-domain test\n"+
-			"  --split NAME    a split of weights/training-data: dev, twitter-test, sentfin-test", stderr)
+			"  --split NAME    a split of weights/training-data: dev, twitter-test, sentfin-test\n"+
+			"  --risk FILE     the risk head on a hand-labelled risk set (e.g.\n"+
+			"                  weights/risk-dev/risk_dev.csv): per-category precision, recall\n"+
+			"                  and F1, and the risk-level confusion matrix", stderr)
 	weights := fs.String("weights", defaultModel, "model bundle to evaluate")
 	csvPath := fs.String("csv", "", "labelled CSV file")
 	textCol := fs.String("text-column", "text", "CSV column with the text")
@@ -51,20 +54,42 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	shared := fs.String("shared", "../shared", "shared folder holding data/sentiment/eval/financial-phrasebank")
 	split := fs.String("split", "", "evaluate a split of the training data: dev, twitter-test or sentfin-test")
 	data := fs.String("data", "weights/training-data", "training data directory, for --split")
+	riskPath := fs.String("risk", "", "hand-labelled risk set (CSV with text, categories, level)")
 	asJSON := fs.Bool("json", false, "write the results as JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	chosen := 0
-	for _, on := range []bool{*csvPath != "", *phrasebank, *split != ""} {
+	for _, on := range []bool{*csvPath != "", *phrasebank, *split != "", *riskPath != ""} {
 		if on {
 			chosen++
 		}
 	}
 	if chosen != 1 {
-		fmt.Fprintln(stderr, "finscore eval: give exactly one of --csv, --phrasebank, --split")
+		fmt.Fprintln(stderr, "finscore eval: give exactly one of --csv, --phrasebank, --split, --risk")
 		fs.Usage()
 		return errUsage
+	}
+	if *riskPath != "" {
+		set, err := readRiskSet(*riskPath)
+		if err != nil {
+			return err
+		}
+		s, err := loadScorer(*weights)
+		if err != nil {
+			return err
+		}
+		rep, err := evalRisk(s, set)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		printRiskReport(stdout, rep)
+		return nil
 	}
 	var sets []evalSet
 	switch {
@@ -110,7 +135,7 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		for i, e := range set.examples {
 			texts[i] = e.Text
 		}
-		preds, err := s.Classify(texts)
+		preds, _, err := s.Classify(texts)
 		if err != nil {
 			return fmt.Errorf("%s: %w", set.name, err)
 		}

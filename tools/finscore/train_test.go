@@ -76,6 +76,10 @@ func TestTrainScoreEval(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "twitter-test") || !strings.Contains(stdout, "lexicon baseline") || !strings.Contains(stdout, "truth\\pred") {
 		t.Errorf("eval: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	code, stdout, stderr = runCLI(t, "", "eval", "--weights", model, "--risk", filepath.Join(testenv.RepoRoot(t), "weights", "risk-dev", "risk_dev.csv"))
+	if code != 0 || !strings.Contains(stdout, "macro-F1") || !strings.Contains(stdout, "fraud_governance") {
+		t.Errorf("eval --risk: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	csvPath := filepath.Join(dir, "labelled.csv")
 	os.WriteFile(csvPath, []byte("text,label\nShares soared on record profit,positive\nThe firm went bankrupt,negative\n"), 0o644)
 	code, stdout, stderr = runCLI(t, "", "eval", "--weights", model, "--csv", csvPath, "--json")
@@ -100,6 +104,7 @@ func TestScoreAndEvalErrors(t *testing.T) {
 		{"score missing model", []string{"score", "--weights", missing}, 1, "no such file"},
 		{"score base encoder", []string{"score", "--weights", base}, 1, "no sentiment head"},
 		{"eval nothing chosen", []string{"eval"}, 2, "exactly one of"},
+		{"eval bad risk set", []string{"eval", "--risk", "testdata/tiny-data/sentfin/sentfin_headline_level.csv"}, 1, "no \"text\" column"},
 		{"eval two chosen", []string{"eval", "--phrasebank", "--split", "dev"}, 2, "exactly one of"},
 		{"eval bad split", []string{"eval", "--split", "test", "--data", "testdata/tiny-data"}, 2, `unknown --split "test"`},
 		{"eval missing csv", []string{"eval", "--csv", missing}, 1, "no such file"},
