@@ -47,11 +47,24 @@ test-native:
 	GOOS=js GOARCH=wasm $(GO) vet ./core/...
 	$(GO) test -count=1 ./...
 
+## kernels: assemble the WebAssembly SIMD kernels, core/tensor/kernels.wat -> .wasm
+# (wabt's wat2wasm from npm, pinned in tools/wasmkernels/package-lock.json)
+KERNELS := core/tensor/kernels.wasm
+kernels: $(KERNELS)
+$(KERNELS): core/tensor/kernels.wat tools/wasmkernels/build.mjs tools/wasmkernels/node_modules/.package-lock.json
+	node tools/wasmkernels/build.mjs
+tools/wasmkernels/node_modules/.package-lock.json: tools/wasmkernels/package.json tools/wasmkernels/package-lock.json
+	@command -v npm >/dev/null || { echo "make kernels needs npm (Node.js) on PATH"; exit 1; }
+	cd tools/wasmkernels && npm ci --no-audit --no-fund
+
 # The core packages also run as GOOS=js GOARCH=wasm test binaries under
-# Node, through the runner that ships with Go.
-test-wasm:
+# Node, with the SIMD kernels attached (tools/wasmexec, a drop-in for Go's
+# go_js_wasm_exec): core/tensor checks them against pure Go, and fails if
+# they are not active. FINSCORE_KERNELS=off tests the pure-Go fallback.
+WASM_KERNELS_EXEC := $(CURDIR)/tools/wasmexec/go_js_wasm_exec
+test-wasm: kernels
 	@command -v node >/dev/null || { echo "test-wasm needs Node.js (node) on PATH"; exit 1; }
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_EXEC) ./core/...
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_KERNELS_EXEC) ./core/...
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 FUZZTIME ?= 1m

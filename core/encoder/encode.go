@@ -128,7 +128,7 @@ func (m *Model) layer(ws *Workspace, i, T int) {
 	tensor.LayerNorm(norm, x, w.AttnNormScale, w.AttnNormBias, T, in, eps)
 	qkv := ws.qkv[:T*3*in]
 	tensor.MatMul(qkv, norm, w.QKVKernel, w.QKVBias, T, in, 3*in)
-	m.attention(ws, l, T)
+	m.attention(ws, l)
 
 	// Output projection plus the residual (projected when widths differ).
 	next := ws.tmp[:T*d]
@@ -154,31 +154,13 @@ func (m *Model) layer(ws *Workspace, i, T int) {
 	tensor.Add(x, out)
 }
 
-// attention computes scaled dot-product attention per sentence and head from
-// the packed queries, keys and values in ws.qkv, writing ws.ctx.
-func (m *Model) attention(ws *Workspace, l LayerConfig, T int) {
-	in, hd := l.InputDim, l.HeadDim()
-	stride := 3 * in
-	ctx := ws.ctx[:T*in]
-	clear(ctx)
+// attention computes scaled dot-product attention per sentence and head
+// from the packed queries, keys and values in ws.qkv, writing ws.ctx.
+func (m *Model) attention(ws *Workspace, l LayerConfig) {
+	in := l.InputDim
 	for s := 0; s+1 < len(ws.starts); s++ {
 		start, end := ws.starts[s], ws.starts[s+1]
-		n := end - start
-		scores := ws.scores[:n]
-		for h := 0; h < l.Heads; h++ {
-			for qi := start; qi < end; qi++ {
-				q := ws.qkv[qi*stride+h*hd : qi*stride+(h+1)*hd]
-				for kj := start; kj < end; kj++ {
-					k := ws.qkv[kj*stride+in+h*hd : kj*stride+in+(h+1)*hd]
-					scores[kj-start] = l.QueryScale * tensor.Dot(q, k)
-				}
-				tensor.Softmax(scores)
-				o := ctx[qi*in+h*hd : qi*in+(h+1)*hd]
-				for kj := start; kj < end; kj++ {
-					v := ws.qkv[kj*stride+2*in+h*hd : kj*stride+2*in+(h+1)*hd]
-					tensor.Axpy(o, scores[kj-start], v)
-				}
-			}
-		}
+		tensor.Attention(ws.ctx[start*in:end*in], ws.qkv[start*3*in:end*3*in], ws.scores[:end-start],
+			end-start, in, l.Heads, l.QueryScale)
 	}
 }

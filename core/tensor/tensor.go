@@ -3,14 +3,40 @@
 // the one place where speed is won; everything else calls these.
 //
 // Matrices are dense, row-major []float32 with their sizes passed alongside.
-// Kernels never allocate.
+// Kernels never allocate (but for the scratch space the WebAssembly GEMM
+// grows once to the largest product it has seen).
+//
+// Compiled to WebAssembly (GOOS=js GOARCH=wasm), MatMul, LayerNorm and
+// Attention run on hand-written SIMD128 kernels (kernels.wat) when the host
+// attached them (tools/wasmkernels/host.mjs); see Accelerated. Everywhere
+// else, and where SIMD is missing, they run in pure Go, which is also the
+// reference the SIMD kernels are tested against. The purego build tag
+// leaves the SIMD kernels out.
 package tensor
 
 import "math"
 
 // MatMul sets out[m×n] = a[m×k] · w[k×n] + bias[n] (bias may be nil).
 // w is stored row-major with k rows, as TensorFlow stores dense kernels.
+// Under WebAssembly with SIMD kernels attached (see Accelerated), the work
+// is done by the SIMD kernel; otherwise by pure Go. Both round alike.
 func MatMul(out, a, w, bias []float32, m, k, n int) {
+	out = out[:m*n]
+	a = a[:m*k]
+	w = w[:k*n]
+	if bias != nil {
+		bias = bias[:n]
+	}
+	if useKernels() && m > 0 && n > 0 {
+		gemmKernel(out, a, w, bias, m, k, n)
+		return
+	}
+	matMulGo(out, a, w, bias, m, k, n)
+}
+
+// matMulGo is MatMul in pure Go: the fallback, and the reference the SIMD
+// kernel is tested against. Its arguments are already sliced to size.
+func matMulGo(out, a, w, bias []float32, m, k, n int) {
 	out = out[:m*n]
 	a = a[:m*k]
 	w = w[:k*n]
@@ -61,6 +87,17 @@ func initRows(bias []float32, rows ...[]float32) {
 // (x - mean) / sqrt(var + eps) * scale + bias, with the population variance.
 // out and x may be the same slice.
 func LayerNorm(out, x, scale, bias []float32, m, n int, eps float32) {
+	out, x = out[:m*n], x[:m*n]
+	scale, bias = scale[:n], bias[:n]
+	if useKernels() && m > 0 && n > 0 {
+		layerNormKernel(out, x, scale, bias, m, n, eps)
+		return
+	}
+	layerNormGo(out, x, scale, bias, m, n, eps)
+}
+
+// layerNormGo is LayerNorm in pure Go, its arguments sliced to size.
+func layerNormGo(out, x, scale, bias []float32, m, n int, eps float32) {
 	scale, bias = scale[:n], bias[:n]
 	for i := 0; i < m; i++ {
 		xr := x[i*n : (i+1)*n]

@@ -1,0 +1,16 @@
+package tensor
+
+// Accelerated tells whether the kernels run as WebAssembly SIMD: true only
+// in a js/wasm build whose host attached finscore's kernel module (see
+// tools/wasmkernels/host.mjs), on an engine with SIMD128, and unless
+// SetAccelerated(false) turned them off. Otherwise every kernel is pure Go.
+func Accelerated() bool { return useKernels() }
+
+// SetAccelerated turns the SIMD kernels on or off and reports whether they
+// are now on: turning them on has no effect where they are not available.
+// It lets tests and benchmarks compare both paths in one binary. Do not call
+// it while kernels run on other goroutines.
+func SetAccelerated(on bool) bool {
+	setKernels(on && kernelsAvailable)
+	return useKernels()
+}

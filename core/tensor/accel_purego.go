@@ -1,0 +1,26 @@
+//go:build !(js && wasm) || purego
+
+package tensor
+
+// Builds other than js/wasm (and js/wasm with the purego tag) have only the
+// pure-Go kernels.
+
+const (
+	kernelsLinked    = false
+	kernelsAvailable = false
+)
+
+func useKernels() bool { return false }
+func setKernels(bool)  {}
+
+func gemmKernel(out, a, w, bias []float32, m, k, n int) {
+	panic("tensor: no SIMD kernels in this build")
+}
+
+func layerNormKernel(out, x, scale, bias []float32, m, n int, eps float32) {
+	panic("tensor: no SIMD kernels in this build")
+}
+
+func attentionKernel(ctx, qkv, scores []float32, n, width, heads int, scale float32) {
+	panic("tensor: no SIMD kernels in this build")
+}
