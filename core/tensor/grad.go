@@ -8,6 +8,14 @@ import "math"
 // MatMulTransB sets da[m×k] = dout[m×n] · wᵀ, the gradient of MatMul with
 // respect to its input a.
 func MatMulTransB(da, dout, w []float32, m, k, n int) {
+	if avx2On {
+		matMulTransBAVX2(da, dout, w, m, k, n)
+		return
+	}
+	matMulTransBGo(da, dout, w, m, k, n)
+}
+
+func matMulTransBGo(da, dout, w []float32, m, k, n int) {
 	da = da[:m*k]
 	for i := 0; i < m; i++ {
 		d := dout[i*n : (i+1)*n]
@@ -22,6 +30,14 @@ func MatMulTransB(da, dout, w []float32, m, k, n int) {
 // respect to its weights, and the column sums of dout to dbias[n] (dbias may
 // be nil).
 func AddMatMulTransA(dw, dbias, a, dout []float32, m, k, n int) {
+	if avx2On {
+		addMatMulTransAAVX2(dw, dbias, a, dout, m, k, n)
+		return
+	}
+	addMatMulTransAGo(dw, dbias, a, dout, m, k, n)
+}
+
+func addMatMulTransAGo(dw, dbias, a, dout []float32, m, k, n int) {
 	dw = dw[:k*n]
 	for i := 0; i < m; i++ {
 		d := dout[i*n : (i+1)*n]

@@ -27,6 +27,10 @@ func MatMul(out, a, w, bias []float32, m, k, n int) {
 	if bias != nil {
 		bias = bias[:n]
 	}
+	if avx2On {
+		matMulAVX2(out, a, w, bias, m, k, n)
+		return
+	}
 	if useKernels() && m > 0 && n > 0 {
 		gemmKernel(out, a, w, bias, m, k, n)
 		return
