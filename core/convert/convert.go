@@ -9,6 +9,7 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -238,4 +239,22 @@ func LoadUSELite(dir string) (*Converted, error) {
 		return nil, err
 	}
 	return USELite(m, vocab)
+}
+
+// Encode writes the bundle with matrices as matrixType and reads it back,
+// so that a bundle that would not load is never returned.
+func (c *Converted) Encode(matrixType bundle.DType) ([]byte, *bundle.Bundle, error) {
+	m, tensors, err := c.Bundle(matrixType)
+	if err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, m, tensors); err != nil {
+		return nil, nil, err
+	}
+	b, err := bundle.Read(buf.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("convert: the written bundle does not read back: %w", err)
+	}
+	return buf.Bytes(), b, nil
 }

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"bytes"
 	"math"
 	"path/filepath"
 	"strings"
@@ -38,15 +37,7 @@ func TestUSELiteConfig(t *testing.T) {
 	}
 
 	// The float16 bundle keeps vectors exact and rounds matrices.
-	m, tensors, err := c.Bundle(bundle.Float16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, m, tensors); err != nil {
-		t.Fatal(err)
-	}
-	b, err := bundle.Read(buf.Bytes())
+	data, b, err := c.Encode(bundle.Float16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +55,7 @@ func TestUSELiteConfig(t *testing.T) {
 	if b.Manifest.License != "Apache-2.0" || !strings.Contains(b.Manifest.Source, "energetic-ai") {
 		t.Errorf("manifest provenance: %q, %q", b.Manifest.Source, b.Manifest.License)
 	}
-	t.Logf("float16 bundle: %d bytes, %d parameters", buf.Len(), params)
+	t.Logf("float16 bundle: %d bytes, %d parameters", len(data), params)
 }
 
 func TestUSELiteRejectsOtherGraphs(t *testing.T) {

@@ -1,7 +1,6 @@
 package embed_test
 
 import (
-	"bytes"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -19,15 +18,7 @@ func useLiteBundle(t *testing.T) *bundle.Bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, tensors, err := c.Bundle(bundle.Float16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, m, tensors); err != nil {
-		t.Fatal(err)
-	}
-	b, err := bundle.Read(buf.Bytes())
+	_, b, err := c.Encode(bundle.Float16)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package encoder_test
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -95,16 +94,7 @@ func models(t testing.TB) (f32, f16 *encoder.Model, tk *tokenize.Tokenizer) {
 		if loadErr != nil {
 			return
 		}
-		m, tensors, err := converted.Bundle(bundle.Float16)
-		if err != nil {
-			loadErr = err
-			return
-		}
-		var buf bytes.Buffer
-		if loadErr = bundle.Write(&buf, m, tensors); loadErr != nil {
-			return
-		}
-		b, err := bundle.Read(buf.Bytes())
+		_, b, err := converted.Encode(bundle.Float16)
 		if err != nil {
 			loadErr = err
 			return

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"os"
 
 	"finscore/core/bundle"
 	"finscore/core/convert"
@@ -34,31 +32,18 @@ func runConvert(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	manifest, tensors, err := c.Bundle(dtype)
+	data, b, err := c.Encode(dtype) // read back: a bundle we cannot load is never saved
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, manifest, tensors); err != nil {
-		return err
-	}
-	// Read it back before writing: a bundle we cannot load is never saved.
-	if _, err := bundle.Read(buf.Bytes()); err != nil {
-		return fmt.Errorf("the written bundle does not read back: %w", err)
-	}
-	tmp := *out + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
+	if err := writeFileAtomic(*out, data); err != nil {
 		return err
 	}
 	params := 0
-	for _, t := range tensors {
-		params += len(t.Values)
+	for _, t := range b.Tensors() {
+		params += t.Len()
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d tensors, %d parameters, matrices %s, %d bytes (%.2f MB)\n",
-		*out, len(tensors), params, dtype, buf.Len(), float64(buf.Len())/1e6)
+		*out, len(b.Tensors()), params, dtype, len(data), float64(len(data))/1e6)
 	return nil
 }
