@@ -12,19 +12,28 @@
 // embeddings back (await data()) + dispose, i.e. embed() without the
 // tokenizer, since the Go benchmark also starts from token ids.
 //
+// With --doc FILE (one sentence per line) it also times a whole document end
+// to end, as embed() does it: split the text into its lines, tokenize each
+// with the reference Tokenizer of
+// @tensorflow-models/universal-sentence-encoder@1.3.3 (built once from the
+// model's vocab.json, before timing), then one call as above for all of
+// them. The ids and embeddings of the document go into the --json output, so
+// that report.mjs can check them against the Go engine's.
+//
 // Usage:
 //   node tfjs.mjs --backend wasm|cpu --model DIR --ids FILE [--seconds S]
-//                 [--min-iters N] [--warmup N] [--single-only] [--json OUT]
-//                 [--kernels]
+//                 [--min-iters N] [--warmup N] [--single-only] [--doc FILE]
+//                 [--json OUT] [--kernels]
 //
 // --kernels skips the timing and prints where TF.js's own time goes instead:
 // tf.profile's kernel times, summed by kernel, for the single sentence and
 // the batch (profiling synchronises after every kernel, so the sums run a
 // little above the timed figures).
 //
-// Each measurement warms up (--warmup calls; a quarter of that for the batch),
-// then times calls one by one until both --min-iters calls (a quarter for the
-// batch, at least 5) and --seconds of wall time have passed.
+// Each measurement warms up (--warmup calls; a quarter of that for the batch
+// and the document), then times calls one by one until both --min-iters
+// calls (a quarter for the batch and the document, at least 5) and --seconds
+// of wall time have passed.
 //
 // It prints a short human report on stderr and, with --json, writes the
 // figures (median, mean, min, per-sentence) and the backend's configuration.
@@ -36,6 +45,10 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+
+// The reference tokenizer, from its dist/ file as tools/golden does (the
+// package index would also load the QnA model code).
+const USE_TOKENIZER = '@tensorflow-models/universal-sentence-encoder/dist/tokenizer';
 
 // Record which .wasm binary the backend reads: Emscripten loads it with fs in
 // Node, so this tells for certain whether the SIMD and/or threaded build runs.
@@ -49,7 +62,7 @@ for (const name of ['readFileSync', 'readFile']) {
 }
 
 function parseArgs(argv) {
-  const opts = { backend: 'wasm', seconds: 3, minIters: 40, warmup: 10, singleOnly: false, model: null, ids: null, json: null };
+  const opts = { backend: 'wasm', seconds: 3, minIters: 40, warmup: 10, singleOnly: false, model: null, ids: null, doc: null, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -64,6 +77,7 @@ function parseArgs(argv) {
       case '--min-iters': opts.minIters = Number(next()); break;
       case '--warmup': opts.warmup = Number(next()); break;
       case '--json': opts.json = next(); break;
+      case '--doc': opts.doc = next(); break;
       case '--single-only': opts.singleOnly = true; break;
       case '--kernels': opts.kernels = true; break;
       default: throw new Error(`unknown argument ${a}`);
@@ -71,6 +85,7 @@ function parseArgs(argv) {
   }
   if (!['wasm', 'cpu'].includes(opts.backend)) throw new Error(`--backend must be wasm or cpu, not ${opts.backend}`);
   if (!opts.model || !opts.ids) throw new Error('--model and --ids are required');
+  if (opts.doc && opts.singleOnly) throw new Error('--doc and --single-only do not go together');
   for (const k of ['seconds', 'minIters', 'warmup']) {
     if (!Number.isFinite(opts[k]) || opts[k] < 0) throw new Error(`bad --${k}: ${opts[k]}`);
   }
@@ -247,6 +262,41 @@ async function main() {
     results.batch.perSentenceMean = results.batch.mean / batch.length;
     log(`batch${batch.length}: median ${results.batch.median.toFixed(1)} ms (${results.batch.perSentenceMedian.toFixed(2)} ms/sentence), ` +
       `mean ${results.batch.mean.toFixed(1)} ms over ${results.batch.iters} calls`);
+  }
+
+  if (opts.doc) {
+    // Tokenizer construction is loading, as in the reference's load(); the
+    // timed call starts from the document's text.
+    const tt = performance.now();
+    const { Tokenizer } = require(USE_TOKENIZER);
+    const tokenizer = new Tokenizer(JSON.parse(fs.readFileSync(path.join(opts.model, 'vocab.json'), 'utf8')));
+    const tokenizerMs = performance.now() - tt;
+    const text = fs.readFileSync(opts.doc, 'utf8');
+    const sentences = (doc) => doc.split('\n').map((s) => s.trim()).filter((s) => s !== '');
+    const embedDocument = () => embed(tf, model, sentences(text).map((s) => tokenizer.encode(s)));
+    const ids = sentences(text).map((s) => tokenizer.encode(s));
+    const t1 = performance.now();
+    const first = await embedDocument();
+    const firstMs = performance.now() - t1;
+    checkEmbeddings(first, ids.length);
+    const doc = await timeCalls(embedDocument, {
+      ...opts,
+      warmup: Math.max(1, Math.ceil(opts.warmup / 4)),
+      minIters: Math.max(5, Math.ceil(opts.minIters / 4)),
+    });
+    const tokenize = [];
+    for (let i = 0; i < Math.max(5, doc.iters); i++) {
+      const t = performance.now();
+      sentences(text).map((s) => tokenizer.encode(s));
+      tokenize.push(performance.now() - t);
+    }
+    results.doc = {
+      ...doc, sentences: ids.length, tokens: ids.reduce((a, s) => a + s.length, 0), firstMs, tokenizerMs,
+      tokenizeMs: stats(tokenize), ids,
+      embeddings: Array.from({ length: ids.length }, (_, r) => Array.from(first.data.subarray(r * 512, (r + 1) * 512))),
+    };
+    log(`document: ${ids.length} sentences, ${results.doc.tokens} tokens: median ${doc.median.toFixed(1)} ms, ` +
+      `mean ${doc.mean.toFixed(1)} ms over ${doc.iters} calls (tokenize ${results.doc.tokenizeMs.median.toFixed(2)} ms)`);
   }
 
   if (tf.memory().numTensors !== tensorsBefore) {
