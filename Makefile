@@ -8,7 +8,7 @@ GOROOT   := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 INPUT    ?= tools/finscore/testdata/sample.jsonl
 
-.PHONY: all build weights model embed test test-native test-wasm fuzz bench clean
+.PHONY: all build weights model score embed test test-native test-wasm fuzz bench clean
 
 all: build weights
 
@@ -34,6 +34,11 @@ model: bin/finscore
 	mkdir -p build
 	bin/finscore train --checkpoint build/train.ckpt --out weights/finscore.fsb
 	rm -f build/train.ckpt
+
+## score: score the JSON Lines documents in $(DOCS) with the shipped model
+DOCS ?= tools/finscore/testdata/documents.jsonl
+score: bin/finscore
+	bin/finscore score --weights weights/finscore.fsb < $(DOCS)
 
 ## embed: embed the JSON Lines in $(INPUT) (default: a few sample sentences)
 embed: weights
