@@ -3,6 +3,7 @@ module finscore
 go 1.26.0
 
 require (
+	github.com/hack-pad/safejs v0.1.0
 	github.com/sugarme/tokenizer v0.3.0
 	github.com/x448/float16 v0.8.4
 	golang.org/x/text v0.44.0

@@ -60,6 +60,9 @@ func (e *Embedder) Embed(texts []string) (ids [][]int32, embeddings [][]float32,
 		if ids[i], err = e.Tokenizer.Encode(t); err != nil {
 			return nil, nil, fmt.Errorf("embed: text %d: %w", i, err)
 		}
+		if ids[i] == nil {
+			ids[i] = []int32{} // an empty text has no ids, not missing ones
+		}
 	}
 	flat := make([]float32, len(texts)*e.Dim())
 	embeddings = make([][]float32, len(texts))

@@ -417,3 +417,6 @@ func RiskLevel(score float64) string {
 
 // RiskCategories lists the risk head's categories.
 func (s *Scorer) RiskCategories() []Category { return s.risk.Spec.Categories }
+
+// SentimentLabels lists the sentiment classes.
+func (s *Scorer) SentimentLabels() []string { return s.sentiment.Spec.Labels }

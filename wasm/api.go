@@ -1,0 +1,302 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+
+	"finscore/core/bundle"
+	"finscore/core/embed"
+	"finscore/core/scorer"
+	"finscore/core/tensor"
+)
+
+// Version names this build of the engine.
+const Version = "0.1.0"
+
+// MaxEmbedTexts bounds one embed call.
+const MaxEmbedTexts = 4096
+
+// engine is the loaded model; calls are serialised by mu.
+type engine struct {
+	mu     sync.Mutex
+	scorer *scorer.Scorer
+	embed  *embed.Embedder
+}
+
+// newAPI builds the finscore object with its functions.
+func newAPI() (safejs.Value, error) {
+	e := &engine{}
+	obj, err := safejs.Global().Get("Object")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	api, err := obj.New()
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	for name, fn := range map[string]func([]safejs.Value) (any, error){
+		"version": func([]safejs.Value) (any, error) { return versionString(), nil },
+		"load":    e.load,
+		"score":   e.score,
+		"embed":   e.embedTexts,
+	} {
+		f, err := safejs.FuncOf(promised(name, fn))
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		if err := api.Set(name, f.Value()); err != nil {
+			return safejs.Value{}, err
+		}
+	}
+	return api, nil
+}
+
+func versionString() string {
+	accel := "off"
+	if tensor.Accelerated() {
+		accel = "on"
+	}
+	return fmt.Sprintf("finscore %s (%s, SIMD kernels %s)", Version, runtime.Version(), accel)
+}
+
+// promised wraps fn so that it runs on its own goroutine and answers with a
+// Promise: resolved with fn's result (strings and numbers as they are, other
+// values through JSON), rejected with an Error on an error or a panic.
+func promised(name string, fn func([]safejs.Value) (any, error)) func(safejs.Value, []safejs.Value) any {
+	return func(_ safejs.Value, args []safejs.Value) any {
+		promiseCtor, err := safejs.Global().Get("Promise")
+		if err != nil {
+			return nil
+		}
+		var executor safejs.Func
+		executor, err = safejs.FuncOf(func(_ safejs.Value, pa []safejs.Value) any {
+			resolve, reject := pa[0], pa[1]
+			go func() {
+				result, err := call(fn, args)
+				if err != nil {
+					rejectWith(reject, fmt.Sprintf("finscore.%s: %v", name, err))
+					return
+				}
+				if _, err := resolve.Invoke(result); err != nil {
+					rejectWith(reject, fmt.Sprintf("finscore.%s: %v", name, err))
+				}
+			}()
+			return nil
+		})
+		if err != nil {
+			return nil
+		}
+		defer executor.Release()
+		p, err := promiseCtor.New(executor.Value())
+		if err != nil {
+			return nil
+		}
+		return p
+	}
+}
+
+// call runs fn, turning a panic into an error and the result into a JS value.
+func call(fn func([]safejs.Value) (any, error), args []safejs.Value) (result any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+		}
+	}()
+	v, err := fn(args)
+	if err != nil {
+		return nil, err
+	}
+	switch v := v.(type) {
+	case string, float64, int, bool, nil:
+		return v, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	jsonObj, err := safejs.Global().Get("JSON")
+	if err != nil {
+		return nil, err
+	}
+	return jsonObj.Call("parse", string(data))
+}
+
+func rejectWith(reject safejs.Value, msg string) {
+	errCtor, err := safejs.Global().Get("Error")
+	if err != nil {
+		return
+	}
+	e, err := errCtor.New(msg)
+	if err != nil {
+		return
+	}
+	_, _ = reject.Invoke(e)
+}
+
+// loadInfo describes a loaded model.
+type loadInfo struct {
+	Name       string            `json:"name"`
+	Source     string            `json:"source"`
+	License    string            `json:"license"`
+	Labels     []string          `json:"labels"`
+	Categories []scorer.Category `json:"categories"`
+}
+
+func (e *engine) load(args []safejs.Value) (any, error) {
+	data, err := bytesArg(args, 0, "bundle")
+	if err != nil {
+		return nil, err
+	}
+	b, err := bundle.Read(data)
+	if err != nil {
+		return nil, err
+	}
+	s, err := scorer.FromBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	em, err := embed.FromBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.scorer, e.embed = s, em
+	e.mu.Unlock()
+	return loadInfo{Name: b.Manifest.Name, Source: b.Manifest.Source, License: b.Manifest.License,
+		Labels: s.SentimentLabels(), Categories: s.RiskCategories()}, nil
+}
+
+var errNotLoaded = errors.New("no model loaded: call finscore.load(bundleBytes) first")
+
+func (e *engine) score(args []safejs.Value) (any, error) {
+	text, err := stringArg(args, 0, "text")
+	if err != nil {
+		return nil, err
+	}
+	var opt scorer.Options
+	if len(args) > 1 && !args[1].IsUndefined() && !args[1].IsNull() {
+		if args[1].Type() != safejs.TypeObject {
+			return nil, fmt.Errorf("options must be an object, got %s", args[1].Type())
+		}
+		if v, err := args[1].Get("explain"); err == nil && !v.IsUndefined() {
+			if v.Type() != safejs.TypeBoolean {
+				return nil, fmt.Errorf("options.explain must be a boolean, got %s", v.Type())
+			}
+			opt.Explain, _ = v.Bool()
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scorer == nil {
+		return nil, errNotLoaded
+	}
+	return e.scorer.Score(text, opt)
+}
+
+// embedResult is what embed resolves to.
+type embedResult struct {
+	IDs        [][]int32   `json:"ids"`
+	Embeddings [][]float32 `json:"embeddings"`
+}
+
+func (e *engine) embedTexts(args []safejs.Value) (any, error) {
+	if len(args) == 0 || args[0].Type() != safejs.TypeObject {
+		return nil, errors.New("texts must be an array of strings")
+	}
+	n, err := args[0].Length()
+	if err != nil {
+		return nil, errors.New("texts must be an array of strings")
+	}
+	if n > MaxEmbedTexts {
+		return nil, fmt.Errorf("%d texts is more than the %d one call takes", n, MaxEmbedTexts)
+	}
+	texts := make([]string, n)
+	total := 0
+	for i := range texts {
+		v, err := args[0].Index(i)
+		if err != nil || v.Type() != safejs.TypeString {
+			return nil, fmt.Errorf("texts[%d] must be a string", i)
+		}
+		texts[i], _ = v.String()
+		total += len(texts[i])
+		if total > scorer.MaxTextBytes {
+			return nil, fmt.Errorf("texts are larger than %d bytes in all", scorer.MaxTextBytes)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.embed == nil {
+		return nil, errNotLoaded
+	}
+	ids, embs, err := e.embed.Embed(texts)
+	if err != nil {
+		return nil, err
+	}
+	return embedResult{IDs: ids, Embeddings: embs}, nil
+}
+
+func stringArg(args []safejs.Value, i int, name string) (string, error) {
+	if len(args) <= i || args[i].Type() != safejs.TypeString {
+		got := "nothing"
+		if len(args) > i {
+			got = args[i].Type().String()
+		}
+		return "", fmt.Errorf("%s must be a string, got %s", name, got)
+	}
+	s, err := args[i].String()
+	if err != nil {
+		return "", err
+	}
+	if len(s) > scorer.MaxTextBytes {
+		return "", scorer.ErrTooLarge
+	}
+	return s, nil
+}
+
+// maxBundleBytes bounds what load copies into Go memory.
+const maxBundleBytes = 64 << 20
+
+func bytesArg(args []safejs.Value, i int, name string) ([]byte, error) {
+	if len(args) <= i {
+		return nil, fmt.Errorf("%s must be a Uint8Array or ArrayBuffer, got nothing", name)
+	}
+	v := args[i]
+	if ab, err := safejs.Global().Get("ArrayBuffer"); err == nil {
+		if ok, _ := v.InstanceOf(ab); ok {
+			u8, err := safejs.Global().Get("Uint8Array")
+			if err != nil {
+				return nil, err
+			}
+			if v, err = u8.New(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	u8, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		return nil, err
+	}
+	if ok, _ := v.InstanceOf(u8); !ok {
+		return nil, fmt.Errorf("%s must be a Uint8Array or ArrayBuffer, got %s", name, v.Type())
+	}
+	n, err := v.Length()
+	if err != nil {
+		return nil, err
+	}
+	if n > maxBundleBytes {
+		return nil, fmt.Errorf("%s is %d bytes, more than %d", name, n, maxBundleBytes)
+	}
+	data := make([]byte, n)
+	if _, err := safejs.CopyBytesToGo(data, v); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
