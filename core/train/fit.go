@@ -71,11 +71,13 @@ type State struct {
 
 // EpochResult is one epoch's summary.
 type EpochResult struct {
-	Epoch    int
-	Loss     float64
-	DevAcc   float64
-	DevF1    float64
-	Duration time.Duration
+	Epoch  int
+	Loss   float64
+	DevAcc float64
+	DevF1  float64
+	// Duration is wall-clock time; it is not saved, so that the same
+	// training gives a byte-identical bundle.
+	Duration time.Duration `json:"-"`
 }
 
 // NewState starts training from a model.
