@@ -54,30 +54,6 @@ func avxTestShapes() [][3]int {
 // three-class head.
 var avxTrainShapes = [][2]int{{256, 768}, {512, 1536}, {1536, 512}, {256, 512}, {512, 512}, {512, 3}}
 
-// avxGuarded returns n floats at an odd offset inside a buffer filled with
-// a canary, and a check that the canary around them is intact.
-func avxGuarded(r *rand.Rand, n int, fill bool) (s []float32, intact func() bool) {
-	const canary = -98765.43
-	off, pad := 1+2*r.IntN(4), 7+r.IntN(9)
-	buf := make([]float32, off+n+pad)
-	for i := range buf {
-		buf[i] = canary
-	}
-	s = buf[off : off+n : off+n]
-	if fill {
-		for i := range s {
-			s[i] = r.Float32()*2 - 1
-		}
-	}
-	return s, func() bool {
-		for i, v := range buf {
-			if (i < off || i >= off+n) && v != canary {
-				return false
-			}
-		}
-		return true
-	}
-}
 
 // avxClose reports whether got is within 1e-5 of want relative to mag, the
 // sum of the magnitudes of the terms added up (rounding error scales with
@@ -100,9 +76,9 @@ func TestMatMulAVX2(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, sh := range avxTestShapes() {
 		m, k, n := sh[0], sh[1], sh[2]
-		a, aOK := avxGuarded(r, m*k, true)
-		w, wOK := avxGuarded(r, k*n, true)
-		bias, bOK := avxGuarded(r, n, true)
+		a, aOK := span(r, m*k, true)
+		w, wOK := span(r, k*n, true)
+		bias, bOK := span(r, n, true)
 		a0, w0, bias0 := append([]float32(nil), a...), append([]float32(nil), w...), append([]float32(nil), bias...)
 		// In float64: the sums of a·w and of |a·w|.
 		sum, abs := make([]float64, m*n), make([]float64, m*n)
@@ -123,7 +99,7 @@ func TestMatMulAVX2(t *testing.T) {
 			}
 			want := make([]float32, m*n)
 			matMulGo(want, a, w, b, m, k, n)
-			got, outOK := avxGuarded(r, m*n, true) // garbage, to be overwritten
+			got, outOK := span(r, m*n, true) // garbage, to be overwritten
 			matMulAVX2(got, a, w, b, m, k, n)
 			if !outOK() || !aOK() || !wOK() || !bOK() || !avxSame(a, a0) || !avxSame(w, w0) || !avxSame(bias, bias0) {
 				t.Fatalf("m=%d k=%d n=%d bias=%v: wrote outside out", m, k, n, withBias)
@@ -151,12 +127,12 @@ func TestMatMulTransBAVX2(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, sh := range avxTestShapes() {
 		m, k, n := sh[0], sh[1], sh[2]
-		dout, dOK := avxGuarded(r, m*n, true)
-		w, wOK := avxGuarded(r, k*n, true)
+		dout, dOK := span(r, m*n, true)
+		w, wOK := span(r, k*n, true)
 		dout0, w0 := append([]float32(nil), dout...), append([]float32(nil), w...)
 		want := make([]float32, m*k)
 		matMulTransBGo(want, dout, w, m, k, n)
-		got, daOK := avxGuarded(r, m*k, true) // garbage, to be overwritten
+		got, daOK := span(r, m*k, true) // garbage, to be overwritten
 		matMulTransBAVX2(got, dout, w, m, k, n)
 		if !daOK() || !dOK() || !wOK() || !avxSame(dout, dout0) || !avxSame(w, w0) {
 			t.Fatalf("m=%d k=%d n=%d: wrote outside da", m, k, n)
@@ -183,8 +159,8 @@ func TestAddMatMulTransAAVX2(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, sh := range avxTestShapes() {
 		m, k, n := sh[0], sh[1], sh[2]
-		a, aOK := avxGuarded(r, m*k, true)
-		dout, dOK := avxGuarded(r, m*n, true)
+		a, aOK := span(r, m*k, true)
+		dout, dOK := span(r, m*n, true)
 		// Some exact zeros in a, which the pure-Go loop skips.
 		for i := 0; i < len(a); i += 7 {
 			a[i] = 0
@@ -209,8 +185,8 @@ func TestAddMatMulTransAAVX2(t *testing.T) {
 		wantW, wantB := append([]float32(nil), dw0...), append([]float32(nil), dbias0...)
 		addMatMulTransAGo(wantW, wantB, a, dout, m, k, n)
 		for _, withBias := range []bool{true, false} {
-			gotW, wOK := avxGuarded(r, k*n, false)
-			gotB, bOK := avxGuarded(r, n, false)
+			gotW, wOK := span(r, k*n, false)
+			gotB, bOK := span(r, n, false)
 			copy(gotW, dw0)
 			copy(gotB, dbias0)
 			var gb []float32
