@@ -54,7 +54,6 @@ func avxTestShapes() [][3]int {
 // three-class head.
 var avxTrainShapes = [][2]int{{256, 768}, {512, 1536}, {1536, 512}, {256, 512}, {512, 512}, {512, 3}}
 
-
 // avxClose reports whether got is within 1e-5 of want relative to mag, the
 // sum of the magnitudes of the terms added up (rounding error scales with
 // it; |want| alone can be near zero by cancellation).
