@@ -9,6 +9,7 @@
 //	finscore embed [--weights FILE] < texts.jsonl > embeddings.jsonl
 //	finscore train [flags]
 //	finscore convert --tfjs DIR --out FILE [--dtype float16|float32]
+//	finscore serve [--addr 127.0.0.1:8080] [--dir dist]
 //
 // Run "finscore COMMAND --help" for each command's flags.
 package main
@@ -33,10 +34,11 @@ var commands = map[string]command{
 	"train":   {"fine-tune the encoder and a sentiment head on the training data", runTrain},
 	"score":   {"score JSON Lines documents for sentiment and risk", runScore},
 	"eval":    {"measure accuracy and macro-F1 on labelled text, beside a lexicon baseline", runEval},
+	"serve":   {"serve the static site with the security headers it needs", runServe},
 }
 
 // order lists the commands for help output.
-var order = []string{"score", "eval", "embed", "train", "convert"}
+var order = []string{"score", "eval", "embed", "train", "convert", "serve"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "[--addr 127.0.0.1:8080] [--dir dist]",
+		"Serves the static site in DIR: correct MIME types (application/wasm for the engine),\n"+
+			"gzip compression, cache headers, and security headers that keep every request on\n"+
+			"the page's own origin (Content-Security-Policy with connect-src 'self'). Nothing is\n"+
+			"logged about what users score: scoring happens in their browser.", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
+	dir := fs.String("dir", "dist", "directory to serve (make serve builds it)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	info, err := os.Stat(*dir)
+	if err != nil {
+		return fmt.Errorf("%w (build the site with \"make serve\")", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s is not a directory", *dir)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: siteHandler(*dir), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl+C to stop)\n", *dir, ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// contentSecurityPolicy allows only the page's own origin. WebAssembly
+// compilation needs 'wasm-unsafe-eval'; no inline script, no remote
+// resources, no framing by other sites.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"worker-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
+// mimeTypes fixes the types the site needs, whatever the system's tables say.
+var mimeTypes = map[string]string{
+	".html":        "text/html; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".mjs":         "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".wasm":        "application/wasm",
+	".fsb":         "application/octet-stream",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".ico":         "image/x-icon",
+	".txt":         "text/plain; charset=utf-8",
+	".csv":         "text/csv; charset=utf-8",
+}
+
+// compressible lists the extensions worth gzipping.
+var compressible = map[string]bool{".html": true, ".js": true, ".mjs": true, ".css": true, ".json": true,
+	".webmanifest": true, ".wasm": true, ".fsb": true, ".svg": true, ".txt": true, ".csv": true}
+
+// siteHandler serves dir's files with the site's headers. Directories are
+// served through their index.html and never listed.
+func siteHandler(dir string) http.Handler {
+	files := http.Dir(dir)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		name := path.Clean("/" + r.URL.Path)
+		if strings.HasSuffix(r.URL.Path, "/") {
+			name = path.Join(name, "index.html")
+		}
+		f, err := files.Open(name)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil || info.IsDir() {
+			http.NotFound(w, r) // no listings
+			return
+		}
+		ext := strings.ToLower(filepath.Ext(name))
+		if t, ok := mimeTypes[ext]; ok {
+			h.Set("Content-Type", t)
+		}
+		// Pages and the service worker must be revalidated so that updates
+		// reach users; the rest may be cached for an hour.
+		if ext == ".html" || path.Base(name) == "sw.js" {
+			h.Set("Cache-Control", "no-cache")
+		} else {
+			h.Set("Cache-Control", "public, max-age=3600")
+		}
+		h.Add("Vary", "Accept-Encoding")
+		if compressible[ext] && acceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip")
+			r.Header.Del("Range") // ranges would apply to the compressed bytes
+			gz := gzip.NewWriter(w)
+			defer gz.Close()
+			http.ServeContent(gzipResponse{w, gz}, r, name, info.ModTime(), f)
+			return
+		}
+		http.ServeContent(w, r, name, info.ModTime(), f)
+	})
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if strings.TrimSpace(strings.SplitN(part, ";", 2)[0]) == "gzip" {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipResponse sends the body through gzip and drops the uncompressed
+// length ServeContent sets.
+type gzipResponse struct {
+	http.ResponseWriter
+	gz *gzip.Writer
+}
+
+func (g gzipResponse) WriteHeader(code int) {
+	g.Header().Del("Content-Length")
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g gzipResponse) Write(b []byte) (int, error) {
+	g.Header().Del("Content-Length")
+	return g.gz.Write(b)
+}
