@@ -75,22 +75,11 @@ func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
 	ws.scores = grow(ws.scores, c.MaxLen)
 	ws.pooled = grow(ws.pooled, c.OutputDim)
 
-	// The input: the graph adds the timing signal (sin(pos·f) in the first
-	// half of each row, cos(pos·f) in the second) to the token embeddings,
-	// then adds that sum to the embeddings again ("Layer_0/add" sums the
-	// scattered embeddings and the scattered "AddTimingSignal/add"), so each
-	// row is emb + (emb + timing).
-	E, half := c.EmbedDim, c.EmbedDim/2
+	E := c.EmbedDim
 	for s, ids := range batch {
 		start := ws.starts[s]
 		for pos := 0; pos < ws.starts[s+1]-start; pos++ {
-			row := ws.x[(start+pos)*E : (start+pos+1)*E]
-			emb := m.Weights.Embeddings[int(ids[pos])*E : (int(ids[pos])+1)*E]
-			for i, f := range m.Weights.InvTimescales {
-				angle := float64(float32(pos) * f)
-				row[i] = emb[i] + (emb[i] + float32(math.Sin(angle)))
-				row[half+i] = emb[half+i] + (emb[half+i] + float32(math.Cos(angle)))
-			}
+			m.Weights.InputRow(ws.x[(start+pos)*E:(start+pos+1)*E], ids[pos], pos)
 		}
 	}
 
@@ -162,5 +151,20 @@ func (m *Model) attention(ws *Workspace, l LayerConfig) {
 		start, end := ws.starts[s], ws.starts[s+1]
 		tensor.Attention(ws.ctx[start*in:end*in], ws.qkv[start*3*in:end*3*in], ws.scores[:end-start],
 			end-start, in, l.Heads, l.QueryScale)
+	}
+}
+
+// InputRow writes the first layer's input for token id at position pos.
+// The graph adds the timing signal (sin(pos·f) in the first half of the
+// row, cos(pos·f) in the second) to the token embedding, then adds that sum
+// to the embedding again ("Layer_0/add" sums the scattered embeddings and
+// the scattered "AddTimingSignal/add"), so the row is emb + (emb + timing).
+func (w *Weights) InputRow(row []float32, id int32, pos int) {
+	half := len(w.InvTimescales)
+	emb := w.Embeddings[int(id)*2*half : (int(id)+1)*2*half]
+	for i, f := range w.InvTimescales {
+		angle := float64(float32(pos) * f)
+		row[i] = emb[i] + (emb[i] + float32(math.Sin(angle)))
+		row[half+i] = emb[half+i] + (emb[half+i] + float32(math.Cos(angle)))
 	}
 }

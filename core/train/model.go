@@ -102,17 +102,11 @@ func (m *Model) Forward(batch [][]int32) (*Trace, error) {
 	T := tr.starts[len(tr.starts)-1]
 
 	// Input rows: emb + (emb + timing), as in encoder.Encode.
-	E, half := c.EmbedDim, c.EmbedDim/2
+	E := c.EmbedDim
 	x := make([]float32, T*E)
 	for s, ids := range tr.batch {
 		for pos, id := range ids {
-			row := x[(tr.starts[s]+pos)*E : (tr.starts[s]+pos+1)*E]
-			emb := m.W.Embeddings[int(id)*E : (int(id)+1)*E]
-			for i, f := range m.W.InvTimescales {
-				angle := float64(float32(pos) * f)
-				row[i] = emb[i] + (emb[i] + float32(math.Sin(angle)))
-				row[half+i] = emb[half+i] + (emb[half+i] + float32(math.Cos(angle)))
-			}
+			m.W.InputRow(x[(tr.starts[s]+pos)*E:(tr.starts[s]+pos+1)*E], id, pos)
 		}
 	}
 	for i := range c.Layers {
