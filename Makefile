@@ -8,7 +8,7 @@ GOROOT   := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 INPUT    ?= tools/finscore/testdata/sample.jsonl
 
-.PHONY: all build weights model score embed test test-native test-wasm fuzz bench clean
+.PHONY: all build weights model site serve score embed test test-native test-wasm test-browser chromium fuzz bench clean
 
 all: build weights
 
@@ -35,6 +35,22 @@ model: bin/finscore
 	bin/finscore train --checkpoint build/train.ckpt --out weights/finscore.fsb
 	rm -f build/train.ckpt
 
+## site: the static site in $(DIST) (default dist/): the page and its
+## scripts from web/, the engine compiled to WebAssembly, Go's wasm_exec.js,
+## the SIMD kernels and the shipped model. Nothing else is needed to host it.
+DIST      ?= dist
+WEB_FILES := $(filter-out %_test.mjs,$(wildcard web/*.html web/*.js web/*.mjs web/*.css))
+site: kernels
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/finscore.wasm ./wasm
+	cp $(WEB_FILES) $(GOROOT)/lib/wasm/wasm_exec.js $(KERNELS) weights/finscore.fsb $(DIST)/
+
+## serve: build the site and serve it on http://127.0.0.1:8080/ (ADDR=host:port to change)
+ADDR ?= 127.0.0.1:8080
+serve: build site
+	bin/finscore serve --addr $(ADDR) --dir $(DIST)
+
 ## score: score the JSON Lines documents in $(DOCS) with the shipped model
 DOCS ?= tools/finscore/testdata/documents.jsonl
 score: bin/finscore
@@ -44,8 +60,9 @@ score: bin/finscore
 embed: weights
 	bin/finscore embed --weights weights/use-lite.fsb < $(INPUT)
 
-## test: every test, native and compiled to WebAssembly under Node
-test: test-native test-wasm
+## test: every test: native, compiled to WebAssembly under Node, and the
+## page end to end in headless Chromium
+test: test-native test-wasm test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -70,6 +87,19 @@ WASM_KERNELS_EXEC := $(CURDIR)/tools/wasmexec/go_js_wasm_exec
 test-wasm: kernels
 	@command -v node >/dev/null || { echo "test-wasm needs Node.js (node) on PATH"; exit 1; }
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_KERNELS_EXEC) ./core/...
+
+## test-browser: build the site, then drive it in headless Chromium
+## (web/*_test.go: labels against finscore score, no request off the
+## origin, offline use, markup shown as text, a 200 KB paste, batch files)
+test-browser: site chromium
+	FINSCORE_SITE=$(CURDIR)/$(DIST) $(GO) test -count=1 ./web
+
+## chromium: install Debian's chromium for the browser tests when missing
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 FUZZTIME ?= 1m

@@ -192,6 +192,14 @@ func (e *engine) score(args []safejs.Value) (any, error) {
 			}
 			opt.Explain, _ = v.Bool()
 		}
+		if v, err := args[1].Get("onProgress"); err == nil && !v.IsUndefined() && !v.IsNull() {
+			if v.Type() != safejs.TypeFunction {
+				return nil, fmt.Errorf("options.onProgress must be a function, got %s", v.Type())
+			}
+			// Progress is advisory: an exception thrown by the callback
+			// must not lose the report.
+			opt.Progress = func(done, total int) { _, _ = v.Invoke(done, total) }
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

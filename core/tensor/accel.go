@@ -2,7 +2,7 @@ package tensor
 
 // Accelerated tells whether the kernels run as WebAssembly SIMD: true only
 // in a js/wasm build whose host attached finscore's kernel module (see
-// tools/wasmkernels/host.mjs), on an engine with SIMD128, and unless
+// web/kernel-host.mjs), on an engine with SIMD128, and unless
 // SetAccelerated(false) turned them off. Otherwise every kernel is pure Go.
 func Accelerated() bool { return useKernels() || avx2On }
 

@@ -5,7 +5,7 @@ package tensor
 import "unsafe"
 
 // The SIMD kernels of kernels.wat, reached through the host's
-// finscore_kernels import module (tools/wasmkernels/host.mjs). Every js/wasm
+// finscore_kernels import module (web/kernel-host.mjs). Every js/wasm
 // binary built without the purego tag imports them, so its host must
 // provide that module, if only to answer available() = 0.
 

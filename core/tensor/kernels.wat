@@ -11,7 +11,7 @@
 ;; round it under wasm: same products, same sums, same order.
 ;;
 ;; Assembled by tools/wasmkernels (make kernels) into kernels.wasm, which is
-;; not committed. The host (tools/wasmkernels/host.mjs) instantiates it with
+;; not committed. The host (web/kernel-host.mjs) instantiates it with
 ;; {env: {mem: <the Go instance's memory>}}.
 
 (module

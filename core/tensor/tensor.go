@@ -8,7 +8,7 @@
 //
 // Compiled to WebAssembly (GOOS=js GOARCH=wasm), MatMul, LayerNorm and
 // Attention run on hand-written SIMD128 kernels (kernels.wat) when the host
-// attached them (tools/wasmkernels/host.mjs); see Accelerated. Everywhere
+// attached them (web/kernel-host.mjs); see Accelerated. Everywhere
 // else, and where SIMD is missing, they run in pure Go, which is also the
 // reference the SIMD kernels are tested against. The purego build tag
 // leaves the SIMD kernels out.

@@ -18,7 +18,7 @@
 // The SIMD kernels (core/tensor/kernels.wat) are a second wasm module; a
 // sample in it is charged to the kernel Go called (gemm, layernorm,
 // attention: "kernel gemm" etc.), whatever helper inside it ran, and the
-// JavaScript trampolines between the two modules (tools/wasmkernels/host.mjs)
+// JavaScript trampolines between the two modules (web/kernel-host.mjs)
 // to "Go -> kernel calls".
 
 import fs from 'node:fs';

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -79,9 +80,11 @@ var mimeTypes = map[string]string{
 	".csv":         "text/csv; charset=utf-8",
 }
 
-// compressible lists the extensions worth gzipping.
+// compressible lists the extensions worth gzipping. Model bundles are not:
+// float16 weights shrink by only 8%, and sent as they are, their
+// Content-Length lets the page show exact download progress.
 var compressible = map[string]bool{".html": true, ".js": true, ".mjs": true, ".css": true, ".json": true,
-	".webmanifest": true, ".wasm": true, ".fsb": true, ".svg": true, ".txt": true, ".csv": true}
+	".webmanifest": true, ".wasm": true, ".svg": true, ".txt": true, ".csv": true}
 
 // siteHandler serves dir's files with the site's headers. Directories are
 // served through their index.html and never listed.
@@ -129,6 +132,9 @@ func siteHandler(dir string) http.Handler {
 		h.Add("Vary", "Accept-Encoding")
 		if compressible[ext] && acceptsGzip(r) {
 			h.Set("Content-Encoding", "gzip")
+			// Content-Length would count compressed bytes; the page's
+			// download progress counts the bytes it receives, decoded.
+			h.Set("X-Decoded-Length", strconv.FormatInt(info.Size(), 10))
 			r.Header.Del("Range") // ranges would apply to the compressed bytes
 			gz := gzip.NewWriter(w)
 			defer gz.Close()

@@ -23,6 +23,7 @@ func TestSiteHandler(t *testing.T) {
 	write("index.html", "<!doctype html><title>finscore</title>")
 	write("finscore.wasm", strings.Repeat("\x00asm", 1000))
 	write("app.js", "export const x = 1;")
+	write("model.fsb", strings.Repeat("\x89FSB", 500))
 	write("sub/notes.txt", "hello")
 	os.WriteFile(filepath.Join(filepath.Dir(dir), "secret.txt"), []byte("secret"), 0o644)
 	srv := httptest.NewServer(siteHandler(dir))
@@ -69,6 +70,14 @@ func TestSiteHandler(t *testing.T) {
 	resp, body = get("/finscore.wasm", true)
 	if resp.Header.Get("Content-Type") != "application/wasm" || resp.Header.Get("Content-Encoding") != "gzip" || len(body) != 4000 {
 		t.Errorf("wasm: %v, %d bytes", resp.Header, len(body))
+	}
+	if resp.Header.Get("X-Decoded-Length") != "4000" {
+		t.Errorf("gzipped wasm: X-Decoded-Length %q, want 4000", resp.Header.Get("X-Decoded-Length"))
+	}
+	// Bundles go uncompressed, with their length, for exact progress.
+	resp, body = get("/model.fsb", true)
+	if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Content-Length") != "2000" || len(body) != 2000 {
+		t.Errorf("fsb: %v, %d bytes", resp.Header, len(body))
 	}
 	resp, body = get("/finscore.wasm", false)
 	if resp.Header.Get("Content-Encoding") != "" || len(body) != 4000 || resp.Header.Get("Content-Length") != "4000" {

@@ -2,7 +2,7 @@
 // under Node the way Go's lib/wasm/wasm_exec_node.js does (same wasm_exec.js,
 // same file system, environment, arguments and exit code), and also gives it
 // finscore's WebAssembly SIMD kernels (core/tensor/kernels.wat, assembled by
-// `make kernels`) through tools/wasmkernels/host.mjs.
+// `make kernels`) through web/kernel-host.mjs.
 //
 //   node --stack-size=8192 run.mjs PROGRAM.wasm [ARGS...]
 //
@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelHost } from '../wasmkernels/host.mjs';
+import { kernelHost } from '../../web/kernel-host.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');

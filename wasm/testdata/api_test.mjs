@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { kernelHost } from '../../tools/wasmkernels/host.mjs';
+import { kernelHost } from '../../web/kernel-host.mjs';
 
 const goroot = execFileSync('go', ['env', 'GOROOT']).toString().trim();
 createRequire(import.meta.url)(`${goroot}/lib/wasm/wasm_exec.js`);
@@ -76,6 +76,18 @@ test('load, then score and embed', async () => {
   assert.equal(e.embeddings.length, 2);
   assert.equal(e.embeddings[0].length, 512);
   assert.deepEqual(e.ids[1], []);
+});
+
+test('onProgress reports sentences done, in order, up to the total', async () => {
+  const text = Array.from({ length: 70 }, (_, i) => `Revenue rose ${i + 1}% in the quarter.`).join(' ');
+  const calls = [];
+  const r = await fs.score(text, { onProgress: (done, total) => calls.push([done, total]) });
+  assert.equal(r.sentences.length, 70);
+  assert.deepEqual(calls, [[32, 70], [64, 70], [70, 70]]); // one call per batch of 32
+  // A callback that throws does not lose the report.
+  const r2 = await fs.score('Shares fell.', { onProgress: () => { throw new Error('boom'); } });
+  assert.equal(r2.sentences.length, 1);
+  await assert.rejects(fs.score('x', { onProgress: 'yes' }), /options.onProgress must be a function/);
 });
 
 test('wrong types reject, never crash', async () => {

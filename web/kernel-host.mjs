@@ -1,4 +1,4 @@
-// host.mjs: the JavaScript side of finscore's WebAssembly SIMD kernels.
+// kernel-host.mjs: the JavaScript side of finscore's WebAssembly SIMD kernels.
 //
 // core/tensor, compiled with GOOS=js GOARCH=wasm, imports its fast kernels
 // from the wasm import module "finscore_kernels" (//go:wasmimport). Those
@@ -9,7 +9,7 @@
 // small trampolines now, and the kernel module is instantiated right after
 // the Go instance, before go.run:
 //
-//   import { kernelHost } from './host.mjs';
+//   import { kernelHost } from './kernel-host.mjs';
 //   const go = new Go();
 //   const kernels = kernelHost(kernelBytesOrModuleOrNull);
 //   go.importObject.finscore_kernels = kernels.imports;

@@ -1,0 +1,31 @@
+// app.js: the finscore page. The scorer itself is the <fin-score> element
+// (fin-score.js); this adds the batch mode, the model's details in the
+// footer, and the service worker that keeps the page working offline.
+
+import './fin-score.js';
+import { setupBatch } from './batch.js';
+
+const element = document.querySelector('fin-score');
+setupBatch(document.getElementById('batch'), element.scorer);
+
+const modelInfo = document.querySelector('[data-testid="model-info"]');
+element.scorer.then((scorer) => {
+  const m = scorer.model;
+  modelInfo.textContent = `Model: ${m.name} (${m.license}). ${m.source}. Engine: ${scorer.version}.`;
+}, (err) => {
+  modelInfo.textContent = `The model did not load: ${err.message}`;
+});
+
+const offline = document.querySelector('[data-testid="offline"]');
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('sw.js').then(() => navigator.serviceWorker.ready).then(() => {
+    offline.textContent = 'Works offline: this page and its model are saved in this browser.';
+    offline.dataset.state = 'ready';
+  }, (err) => {
+    offline.textContent = `Offline use is not available: ${err.message}`;
+    offline.dataset.state = 'unavailable';
+  });
+} else {
+  offline.textContent = 'Offline use is not available in this browser (no service workers).';
+  offline.dataset.state = 'unavailable';
+}

@@ -1,0 +1,395 @@
+package web_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"finscore/core/scorer"
+	"finscore/core/testenv"
+)
+
+// texts the page and the command must label alike: the kinds of text the
+// page is for, plus edge cases (one word, non-ASCII, a long line).
+var compareTexts = []string{
+	"Acme Corp reported record quarterly revenue of $4.2 billion, up 18% from a year earlier, and raised its full-year outlook. The board also approved a 10% dividend increase.",
+	"Contoso Lending warned that loan delinquencies rose sharply and set aside $310 million for credit losses. Moody's placed the bank on review for downgrade. Shares fell 11%.",
+	"The regulator opened an investigation into the company's accounting. The CFO resigned on Friday. Auditors have not yet signed off the annual report.",
+	"We maintain our Neutral rating with a price target of EUR 42. Order intake was in line with expectations.",
+	"Profit warning.",
+	"Die Aktie fiel um 5 % – Anleger sind besorgt über die Schulden des Konzerns. 株価は下落した。",
+	"Hi Anna, following our call: two of the issuers breached covenants last month, and I suggest we reduce the position before Thursday's review. Best, Marc",
+}
+
+func TestPageScoresLikeTheCommand(t *testing.T) {
+	s, b := openPage(t, siteDir(t), "/")
+
+	// Pasted text scores with the button, and the page shows what
+	// `finscore score` reports for the same text.
+	want := scoreWithCLI(t, compareTexts)
+	for i, text := range compareTexts {
+		got := scoreInPage(t, b, text)
+		checkSameAsCLI(t, text, got, want[i])
+	}
+
+	// Ctrl+Enter in the text box scores too.
+	before := eval[int](t, b, countResults)
+	eval[bool](t, b, `(document.querySelector('[data-testid=input]').value = '', true)`)
+	if err := chromedp.Do(b.ctx,
+		chromedp.Focus(chromedp.CSS(`[data-testid=input]`)),
+		chromedp.KeyEvent("Shares plunged after the profit warning."),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitResult(t, b, before)
+	if got := readShown(t, b); len(got.Texts) != 1 || got.Texts[0] != "Shares plunged after the profit warning." {
+		t.Errorf("Ctrl+Enter: page shows %+v", got)
+	}
+
+	// Every sample button fills the box with a text that scores.
+	samples := eval[[]string](t, b, `[...document.querySelectorAll('.fs-samples button')].map((b) => b.textContent)`)
+	if len(samples) < 3 {
+		t.Fatalf("sample buttons: %q", samples)
+	}
+	for i := range samples {
+		text := eval[string](t, b, `(document.querySelectorAll('.fs-samples button')[`+strconv.Itoa(i)+`].click(), document.querySelector('[data-testid=input]').value)`)
+		got := scoreInPage(t, b, text)
+		checkSameAsCLI(t, text, got, scoreWithCLI(t, []string{text})[0])
+	}
+
+	// Choosing a sentence shows its driving words, taken from the sentence.
+	eval[bool](t, b, `(document.querySelector('[data-testid=sentence]').click(), true)`)
+	waitFor(t, b, "driving words", `document.querySelector('[data-testid=sentence] .fs-driver-list li, [data-testid=sentence] .fs-drivers .fs-muted:not(:empty)') !== null && !document.querySelector('[data-testid=sentence] .fs-drivers').textContent.includes('Finding')`, time.Minute)
+	drivers := eval[[]string](t, b, `[...document.querySelectorAll('[data-testid=sentence] .fs-marked mark')].map((m) => m.textContent)`)
+	first := eval[string](t, b, `document.querySelector('[data-testid=sentence] .fs-text').textContent`)
+	for _, w := range drivers {
+		if !strings.Contains(first, w) {
+			t.Errorf("driver %q is not in the sentence %q", w, first)
+		}
+	}
+	t.Logf("drivers of %q: %q", first, drivers)
+
+	// The results are announced to screen readers.
+	if a := eval[string](t, b, `document.querySelector('[data-testid=announce]').textContent`); !strings.HasPrefix(a, "Scored.") {
+		t.Errorf("announcement %q", a)
+	}
+
+	// Every request went to the page's own origin (newBrowser checks the
+	// rest), and that includes the worker's imports: the recorder sees them.
+	reqs := strings.Join(b.proxy.requests(), "\n")
+	for _, f := range []string{"/finscore.fsb", "/finscore.wasm", "/worker.js", "/wasm_exec.js", "/kernel-host.mjs", "/kernels.wasm"} {
+		if !strings.Contains(reqs, s.Host+f) {
+			t.Errorf("the proxy never saw %s; requests:\n%s", f, reqs)
+		}
+	}
+}
+
+func checkSameAsCLI(t *testing.T, text string, got shown, want cliReport) {
+	t.Helper()
+	var wantLabels, wantTexts []string
+	for _, s := range want.Sentences {
+		wantLabels = append(wantLabels, s.Sentiment.Label)
+		wantTexts = append(wantTexts, s.Text)
+	}
+	if got.Label != want.Sentiment.Label || got.Risk != want.Risk.Level ||
+		!slices.Equal(got.Sentences, wantLabels) || !slices.Equal(got.Texts, wantTexts) {
+		t.Errorf("%.60q:\n page    %s / %s risk / %q\n command %s / %s risk / %q",
+			text, got.Label, got.Risk, got.Sentences, want.Sentiment.Label, want.Risk.Level, wantLabels)
+	}
+}
+
+func TestPastedMarkupIsShownAsText(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	eval[bool](t, b, `(window.__pwned = 0, true)`)
+	payloads := []string{
+		`<script>window.__pwned = 1</script> Shares fell.`,
+		`<img src="x" onerror="window.__pwned = 2"> Revenue rose 5%.`,
+		`<svg onload="window.__pwned = 3"></svg><b>bold</b> &amp; <a href="javascript:window.__pwned=4">link</a>`,
+	}
+	for _, p := range payloads {
+		got := scoreInPage(t, b, p)
+		if joined := strings.Join(got.Texts, " "); !strings.Contains(joined, strings.Fields(p)[0]) {
+			t.Errorf("payload %q shown as %q", p, joined)
+		}
+	}
+	eval[bool](t, b, `(document.querySelectorAll('.fs-sentence')[0]?.click(), true)`) // drivers render the text too
+	time.Sleep(2 * time.Second)
+	if n := eval[int](t, b, `document.querySelectorAll('[data-testid=results] img, [data-testid=results] script, [data-testid=results] svg, [data-testid=results] a, [data-testid=results] b').length`); n != 0 {
+		t.Errorf("%d elements were made from pasted markup", n)
+	}
+	if v := eval[int](t, b, `window.__pwned`); v != 0 {
+		t.Errorf("a payload ran (window.__pwned = %d)", v)
+	}
+	for _, r := range b.proxy.requests() {
+		if strings.HasSuffix(r, "/x") {
+			t.Errorf("the page requested the payload's image: %s", r)
+		}
+	}
+}
+
+func TestLargePasteShowsProgressAndKeepsThePageResponsive(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+
+	// 200 KB of report-like text, pasted the way a user pastes.
+	base := []string{
+		"Revenue for the quarter rose 7% to $1.3 billion on higher volumes.",
+		"The company cut its dividend after cash flow fell short of expectations.",
+		"Management expects margins to remain under pressure through next year.",
+		"Net debt increased to 3.1 times EBITDA, close to the covenant limit.",
+		"Analysts at two banks raised their price targets after the results.",
+	}
+	var sb strings.Builder
+	for i := 0; sb.Len() < 200*1024; i++ {
+		sb.WriteString(base[i%len(base)])
+		sb.WriteString(" ")
+	}
+	text := sb.String()
+	wantSentences := len(scorer.SplitSentences(text))
+
+	eval[bool](t, b, `(document.querySelector('[data-testid=input]').value = '', true)`)
+	if err := chromedp.Do(b.ctx, chromedp.Focus(chromedp.CSS(`[data-testid=input]`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, input.InsertText, input.InsertTextParams{Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	if n := eval[int](t, b, `document.querySelector('[data-testid=input]').value.length`); n != len(text) {
+		t.Fatalf("pasted %d characters, the box holds %d", len(text), n)
+	}
+
+	// While it scores, the main thread keeps a 50 ms heartbeat and samples
+	// the progress bar; a page that scored on the main thread would stall
+	// both for the whole run.
+	eval[bool](t, b, `(() => {
+		window.__beat = { last: performance.now(), maxGap: 0, progress: new Set() };
+		window.__beatTimer = setInterval(() => {
+			const now = performance.now();
+			window.__beat.maxGap = Math.max(window.__beat.maxGap, now - window.__beat.last);
+			window.__beat.last = now;
+			const bar = document.querySelector('fin-score .fs-actions progress');
+			if (!bar.hidden && bar.hasAttribute('value')) window.__beat.progress.add(bar.value.toFixed(3));
+		}, 50);
+		return true;
+	})()`)
+	before := eval[int](t, b, countResults)
+	started := time.Now()
+	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`[data-testid=score]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitResult(t, b, before)
+	elapsed := time.Since(started)
+	type beat struct {
+		MaxGap   float64  `json:"maxGap"`
+		Progress []string `json:"progress"`
+	}
+	// The rows render in batches after the result; wait for them all, with
+	// the heartbeat still running.
+	waitFor(t, b, "every sentence row", fmt.Sprintf(`document.querySelectorAll('[data-testid=sentence]').length >= %d`, wantSentences), time.Minute)
+	rendered := time.Since(started)
+	rows := eval[int](t, b, `document.querySelectorAll('[data-testid=sentence]').length`)
+	got := eval[beat](t, b, `(clearInterval(window.__beatTimer), { maxGap: window.__beat.maxGap, progress: [...window.__beat.progress] })`)
+	t.Logf("200 KB (%d sentences) scored in %v, rendered by %v; heartbeat's longest gap %.0f ms; %d distinct progress values",
+		rows, elapsed.Round(time.Millisecond), rendered.Round(time.Millisecond), got.MaxGap, len(got.Progress))
+	if rows != wantSentences {
+		t.Errorf("page shows %d sentences, the text has %d", rows, wantSentences)
+	}
+	if len(got.Progress) < 3 {
+		t.Errorf("progress bar showed %q during a %v run; want it to move", got.Progress, elapsed)
+	}
+	// Scoring on the main thread would block it for the whole run (over
+	// 20 s here); the worker and the batched rendering keep every gap far
+	// under half a second on a busy machine.
+	if got.MaxGap > 500 {
+		t.Errorf("the main thread stalled for %.0f ms during a %v run", got.MaxGap, elapsed)
+	}
+}
+
+func TestCancelStopsALongRunAndTheScorerStillWorks(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	long := strings.Repeat("Net debt increased to 3.1 times EBITDA, close to the covenant limit. ", 3000)
+	eval[bool](t, b, `(document.querySelector('[data-testid=input]').value = `+js(long)+`, document.querySelector('[data-testid=score]').click(), true)`)
+	waitFor(t, b, "scoring to start", `document.querySelector('[data-testid=status]').textContent === 'scoring'`, 10*time.Second)
+	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`[data-testid=cancel]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the cancel", `document.querySelector('[data-testid=time]').textContent === 'Cancelled.' && document.querySelector('[data-testid=status]').textContent === 'ready'`, 10*time.Second)
+	got := scoreInPage(t, b, "Shares fell 12% after the profit warning.")
+	if len(got.Texts) != 1 || got.Label == "" {
+		t.Errorf("after a cancel the page shows %+v", got)
+	}
+}
+
+func TestWorksOfflineAfterTheFirstVisit(t *testing.T) {
+	s, b := openPage(t, siteDir(t), "/")
+	waitFor(t, b, "the service worker", `document.querySelector('[data-testid=offline]').dataset.state === 'ready'`, time.Minute)
+	want := scoreInPage(t, b, compareTexts[1])
+
+	// The site goes away: the server stops and its host refuses.
+	s.Stop()
+	b.proxy.setDown(s.Host, true)
+	if err := chromedp.Do(b.ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload offline: %v", err)
+	}
+	waitReady(t, b)
+	if got := scoreInPage(t, b, compareTexts[1]); got.Label != want.Label || got.Risk != want.Risk || !slices.Equal(got.Sentences, want.Sentences) {
+		t.Errorf("offline the page shows %+v, online %+v", got, want)
+	}
+}
+
+func TestLoadErrorsAreShown(t *testing.T) {
+	dir := siteDir(t)
+	for _, tc := range []struct {
+		name   string
+		site   func() string
+		script string // run in the page before its own scripts
+		want   string
+	}{
+		{"no WebAssembly", func() string { return dir }, `delete globalThis.WebAssembly`, "This browser cannot run WebAssembly"},
+		{"model missing", func() string { return linkedSite(t, dir, []string{"finscore.fsb"}, nil) }, "",
+			"Could not load /finscore.fsb: the server answered 404"},
+		{"model corrupt", func() string {
+			return linkedSite(t, dir, []string{"finscore.fsb"}, map[string]string{"finscore.fsb": "\x89FSB\r\n\x1a\nnot really a bundle"})
+		}, "", "The model could not be loaded: bundle:"},
+		{"engine missing", func() string { return linkedSite(t, dir, []string{"finscore.wasm"}, nil) }, "",
+			"Could not load /finscore.wasm: the server answered 404"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := serve(t, tc.site())
+			b := newChrome(t)
+			if tc.script != "" {
+				if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: tc.script}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b.open(t, s, "/")
+			waitFor(t, b, "the error", `document.querySelector('[data-testid=status]')?.textContent === 'error'`, time.Minute)
+			if msg := eval[string](t, b, `document.querySelector('[data-testid=error]').textContent`); !strings.Contains(msg, tc.want) {
+				t.Errorf("error shown: %q, want %q", msg, tc.want)
+			}
+			if !eval[bool](t, b, `document.querySelector('[data-testid=score]').disabled`) {
+				t.Error("the Score button is enabled without a model")
+			}
+		})
+	}
+}
+
+func TestBatchFileScoresLocallyAndDownloadsCSV(t *testing.T) {
+	s := serve(t, siteDir(t))
+	b := newChrome(t)
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+		BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID}); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, s, "/")
+	waitReady(t, b)
+
+	items := compareTexts[:5]
+	var csv strings.Builder
+	csv.WriteString("id;source;text\n")
+	for i, text := range items {
+		csv.WriteString(strconv.Itoa(i+1) + ";wire;\"" + strings.ReplaceAll(text, `"`, `""`) + "\"\n")
+	}
+	file := filepath.Join(t.TempDir(), "notes.csv")
+	os.WriteFile(file, []byte(csv.String()), 0o644)
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=batch-file]`), []string{file})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the file to be read", `!document.querySelector('[data-testid=batch-run]').disabled`, 30*time.Second)
+	if col := eval[string](t, b, `document.querySelector('[data-testid=batch-column]').value`); col != "text" {
+		t.Errorf("text column chosen: %q", col)
+	}
+	eval[bool](t, b, `(document.querySelector('[data-testid=batch-run]').click(), true)`)
+	waitFor(t, b, "the batch", `/^Scored 5 items in/.test(document.querySelector('[data-testid=batch-status]').textContent)`, 3*time.Minute)
+
+	// The preview and the downloaded CSV hold the labels the command gives.
+	want := scoreWithCLI(t, items)
+	rows := eval[[][]string](t, b, `[...document.querySelectorAll('[data-testid=batch-row]')].map((r) => [...r.cells].map((c) => c.textContent))`)
+	if len(rows) != len(items) {
+		t.Fatalf("preview has %d rows", len(rows))
+	}
+	for i, r := range rows {
+		if r[1] != items[i] || r[2] != want[i].Sentiment.Label || r[4] != want[i].Risk.Level {
+			t.Errorf("row %d: %q, want %s / %s", i, r, want[i].Sentiment.Label, want[i].Risk.Level)
+		}
+	}
+	eval[bool](t, b, `(document.querySelector('[data-testid=batch-download]').click(), true)`)
+	var data []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if data, _ = os.ReadFile(filepath.Join(downloads, "notes-finscore.csv")); len(data) > 0 {
+			break
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\r\n")
+	if len(lines) != len(items)+1 || !strings.HasPrefix(lines[0], "item,text,label,signal") {
+		t.Fatalf("downloaded CSV:\n%s", data)
+	}
+	for i, line := range lines[1:] {
+		if !strings.Contains(line, ","+want[i].Sentiment.Label+",") || !strings.Contains(line, ","+want[i].Risk.Level+",") {
+			t.Errorf("CSV line %d %q lacks %s / %s", i+1, line, want[i].Sentiment.Label, want[i].Risk.Level)
+		}
+	}
+	// The file itself never went to the server.
+	for _, r := range b.proxy.requests() {
+		if !strings.HasPrefix(r, "GET ") {
+			t.Errorf("the page sent %s", r)
+		}
+	}
+}
+
+func TestElementDropsIntoAPortalPage(t *testing.T) {
+	// A portal page elsewhere on the site: one script tag and the element.
+	portal := `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal</title>
+<script type="module" src="/fin-score.js"></script></head>
+<body><h1>Client desk</h1><fin-score></fin-score></body></html>`
+	_, b := openPage(t, linkedSite(t, siteDir(t), nil, map[string]string{"portal/index.html": portal}), "/portal/")
+	got := scoreInPage(t, b, compareTexts[0])
+	want := scoreWithCLI(t, compareTexts[:1])[0]
+	checkSameAsCLI(t, compareTexts[0], got, want)
+	// The scorer is there for the portal's own scripts too.
+	label := eval[string](t, b, `document.querySelector('fin-score').scorer.then((s) => s.score('Shares plunged after the profit warning.')).then((r) => r.sentiment.label)`)
+	if label != "negative" {
+		t.Errorf("scorer from script: %q", label)
+	}
+	// Wrong types from JavaScript reject with a clear message.
+	msg := eval[string](t, b, `document.querySelector('fin-score').scorer.then((s) => s.score(42)).then(() => 'resolved', (e) => e.code + ': ' + e.message)`)
+	if msg != "input: text must be a string, got number" {
+		t.Errorf("score(42): %q", msg)
+	}
+}
+
+func TestServiceWorkerListsEveryFile(t *testing.T) {
+	dir := siteDir(t)
+	sw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "web", "sw.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*'([^']+)',$`).FindAllStringSubmatch(string(sw), -1) {
+		listed[m[1]] = true
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "sw.js" && !listed[e.Name()] {
+			t.Errorf("%s is in the site but not in sw.js's SITE list: offline, it would fail to load", e.Name())
+		}
+	}
+	for name := range listed {
+		if _, err := os.Stat(filepath.Join(dir, name)); name != "./" && err != nil {
+			t.Errorf("sw.js lists %s, which the site does not have", name)
+		}
+	}
+}

@@ -1,0 +1,495 @@
+// finscore.js: score financial text for sentiment and risk, entirely on this
+// device. The engine (finscore.wasm, Go compiled to WebAssembly) runs in Web
+// Workers, so the page never freezes; every file comes from the same origin
+// as this module, and no text ever leaves the browser.
+//
+//   import { createScorer } from './finscore.js';
+//   const scorer = await createScorer({ onProgress: (p) => console.log(p.phase, p.fraction) });
+//   const report = await scorer.score('Shares fell 12% after the profit warning.');
+//   report.sentiment.label;   // "negative"
+//   report.risk.level;        // "low" | "medium" | "high"
+//
+// A report is a plain object, the same as `finscore score` writes (see the
+// README), plus `timing` ({engine_ms, total_ms}).
+
+const HERE = new URL('.', import.meta.url);
+
+/** The files createScorer loads, relative to baseURL. */
+export const FILES = Object.freeze({
+  engine: 'finscore.wasm',
+  kernels: 'kernels.wasm',
+  model: 'finscore.fsb',
+  worker: 'worker.js',
+});
+
+/**
+ * FinscoreError is every error this module rejects with. code says what
+ * kind: "unsupported" (no WebAssembly or Web Workers), "download" (a file
+ * failed to load), "engine" (the engine failed or rejected the model),
+ * "input" (bad text or options), "cancelled" (cancel() or an AbortSignal).
+ */
+export class FinscoreError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'FinscoreError';
+    this.code = code;
+  }
+}
+
+/**
+ * createScorer downloads the engine and the model (streamed, with
+ * progress), starts a Web Worker and resolves once it can score.
+ *
+ * @param {object} [options]
+ * @param {string|URL} [options.baseURL] where the files are; default: this module's folder
+ * @param {string} [options.model] the model bundle's file name; default "finscore.fsb"
+ * @param {(p: Progress) => void} [options.onProgress] loading progress:
+ *   {phase: "download"|"start", loaded, total (bytes; total is null when unknown), fraction (0..1 or null)}
+ * @param {AbortSignal} [options.signal] cancels loading
+ * @param {number} [options.workers] most Web Workers scoreMany may use in parallel;
+ *   default min(4, navigator.hardwareConcurrency). Each holds its own copy of the
+ *   model (about 80 MB of memory). score() uses one.
+ * @returns {Promise<Scorer>}
+ */
+export async function createScorer(options = {}) {
+  const { onProgress, signal } = options;
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.compile !== 'function') {
+    throw new FinscoreError('unsupported', 'This browser cannot run WebAssembly, which finscore needs. ' +
+      'Use a current Chrome, Edge, Firefox or Safari, and check that WebAssembly is not disabled by policy.');
+  }
+  if (typeof Worker !== 'function') {
+    throw new FinscoreError('unsupported', 'This browser has no Web Workers, which finscore needs.');
+  }
+  const base = new URL(options.baseURL ?? HERE, globalThis.document?.baseURI ?? globalThis.location?.href);
+  const urls = {
+    engine: new URL(FILES.engine, base),
+    kernels: new URL(FILES.kernels, base),
+    model: new URL(options.model ?? FILES.model, base),
+    worker: new URL(FILES.worker, base),
+  };
+  const maxWorkers = Math.max(1, Math.floor(options.workers ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1)));
+
+  const progress = new DownloadProgress(onProgress);
+  const [engineBytes, kernelBytes, model] = await Promise.all([
+    download(urls.engine, progress, signal),
+    simdSupported() ? download(urls.kernels, progress, signal).catch(() => null) : null,
+    download(urls.model, progress, signal),
+  ]);
+  report(onProgress, { phase: 'start', loaded: progress.loaded, total: progress.total, fraction: 1 });
+  let engine, kernels;
+  try {
+    engine = await WebAssembly.compile(engineBytes);
+  } catch (err) {
+    throw new FinscoreError('engine', `${urls.engine.pathname} is not a valid WebAssembly module: ${err.message}`, { cause: err });
+  }
+  try {
+    kernels = kernelBytes ? await WebAssembly.compile(kernelBytes) : null;
+  } catch {
+    kernels = null; // the engine falls back to its pure-Go kernels
+  }
+  const pool = new Pool({ workerURL: urls.worker, init: { engine, kernels, model }, maxWorkers });
+  const first = await pool.start(signal);
+  return new Scorer(pool, first);
+}
+
+/**
+ * A Scorer scores texts with the loaded model. Create one with createScorer.
+ */
+export class Scorer {
+  #pool;
+  constructor(pool, first) {
+    this.#pool = pool;
+    /** The model: {name, source, license, labels, categories}. */
+    this.model = first.info;
+    /** The engine's version string. */
+    this.version = first.version;
+    /** Whether the WebAssembly SIMD kernels are active, or why not. */
+    this.kernels = first.kernels;
+  }
+
+  /**
+   * score scores one text: every sentence, then the whole.
+   * @param {string} text up to 4 MiB of UTF-8
+   * @param {{explain?: boolean, onProgress?: (done: number, total: number) => void, signal?: AbortSignal}} [options]
+   *   explain adds each sentence's driving words (slower); onProgress is called as
+   *   sentences are scored; signal cancels.
+   * @returns {Promise<object>} the report
+   */
+  async score(text, options = {}) {
+    checkText(text, 'text');
+    const { explain = false, onProgress, signal } = checkOptions(options);
+    const started = performance.now();
+    const { report, engineMs } = await this.#pool.run({ type: 'score', text, explain }, { onProgress, signal });
+    report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started) };
+    return report;
+  }
+
+  /**
+   * scoreMany scores many texts, spread over up to `workers` Web Workers.
+   * One bad item does not stop the rest: its entry is {error: message}.
+   * @param {string[]} texts
+   * @param {{explain?: boolean, onProgress?: (done: number, total: number) => void, signal?: AbortSignal}} [options]
+   *   onProgress counts texts done.
+   * @returns {Promise<Array<object>>} one report (or {error}) per text, in order
+   */
+  async scoreMany(texts, options = {}) {
+    if (!Array.isArray(texts)) throw new FinscoreError('input', `texts must be an array of strings, got ${typeName(texts)}`);
+    texts.forEach((t, i) => checkText(t, `texts[${i}]`));
+    const { explain = false, onProgress, signal } = checkOptions(options);
+    const results = new Array(texts.length);
+    let next = 0;
+    let done = 0;
+    const lanes = Math.min(this.#pool.maxWorkers, texts.length);
+    const lane = async () => {
+      while (next < texts.length) {
+        const i = next++;
+        try {
+          const started = performance.now();
+          const { report, engineMs } = await this.#pool.run({ type: 'score', text: texts[i], explain }, { signal });
+          report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started) };
+          results[i] = report;
+        } catch (err) {
+          if (err.code === 'cancelled' || signal?.aborted) throw err;
+          results[i] = { error: err.message };
+        }
+        done++;
+        if (onProgress) onProgress(done, texts.length);
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    return results;
+  }
+
+  /** cancel stops everything running or queued; their promises reject with code "cancelled". */
+  cancel() {
+    this.#pool.cancelAll();
+  }
+
+  /** close ends the workers and frees their memory; the scorer cannot be used after. */
+  close() {
+    this.#pool.close();
+  }
+}
+
+// --- loading ---------------------------------------------------------------
+
+/** DownloadProgress sums the bytes of parallel downloads. */
+class DownloadProgress {
+  constructor(onProgress) {
+    this.onProgress = onProgress;
+    this.files = new Map();
+  }
+  get loaded() {
+    let n = 0;
+    for (const f of this.files.values()) n += f.loaded;
+    return n;
+  }
+  get total() {
+    let n = 0;
+    for (const f of this.files.values()) {
+      if (f.total == null) return null;
+      n += f.total;
+    }
+    return n;
+  }
+  update(url, loaded, total) {
+    this.files.set(url.href, { loaded, total });
+    const t = this.total;
+    report(this.onProgress, { phase: 'download', loaded: this.loaded, total: t, fraction: t ? Math.min(1, this.loaded / t) : null });
+  }
+}
+
+/** download fetches url into an ArrayBuffer, reporting bytes as they arrive. */
+async function download(url, progress, signal) {
+  let response;
+  try {
+    response = await fetch(url, { signal, credentials: 'same-origin' });
+  } catch (err) {
+    if (signal?.aborted) throw cancelled();
+    throw new FinscoreError('download', `Could not load ${url.pathname}: ${err.message}. ` +
+      'Check that the finscore files are served from this site, or that you are online for the first visit.', { cause: err });
+  }
+  if (!response.ok) {
+    throw new FinscoreError('download', `Could not load ${url.pathname}: the server answered ${response.status} ${response.statusText}`.trim());
+  }
+  const total = expectedLength(response);
+  progress.update(url, 0, total);
+  if (!response.body) {
+    const buf = await response.arrayBuffer();
+    progress.update(url, buf.byteLength, buf.byteLength);
+    return buf;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      progress.update(url, loaded, total == null ? null : Math.max(total, loaded));
+    }
+  } catch (err) {
+    if (signal?.aborted) throw cancelled();
+    throw new FinscoreError('download', `Loading ${url.pathname} failed after ${loaded} bytes: ${err.message}`, { cause: err });
+  }
+  progress.update(url, loaded, loaded);
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * expectedLength is the number of body bytes a response will yield, or
+ * null. With a Content-Encoding, Content-Length counts the compressed bytes;
+ * `finscore serve` then sends the decoded size as X-Decoded-Length.
+ */
+function expectedLength(response) {
+  const h = response.headers;
+  const encoded = h.get('Content-Encoding');
+  const n = Number(encoded && encoded !== 'identity' ? h.get('X-Decoded-Length') : h.get('Content-Length'));
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+// (module (func (result v128) (i32x4.splat (i32.const 0)))), as in kernel-host.mjs
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03,
+  0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
+]);
+
+function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// --- workers ---------------------------------------------------------------
+
+/**
+ * Pool keeps up to maxWorkers engines (one Web Worker each) and hands each
+ * job to an idle one. A cancelled job's worker is terminated, since a
+ * WebAssembly call cannot be interrupted, and a fresh one takes its place.
+ */
+class Pool {
+  constructor({ workerURL, init, maxWorkers }) {
+    this.workerURL = workerURL;
+    this.init = init;
+    this.maxWorkers = maxWorkers;
+    this.engines = new Set();
+    this.idle = [];
+    this.waiting = []; // resolvers of jobs waiting for an engine
+    this.closed = false;
+  }
+
+  /** start launches the first engine and resolves with its ready message. */
+  async start(signal) {
+    const engine = new Engine(this.workerURL, this.init);
+    this.engines.add(engine);
+    const onAbort = () => engine.terminate(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const ready = await engine.ready;
+      this.idle.push(engine);
+      return ready;
+    } catch (err) {
+      this.engines.delete(engine);
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** run runs one job on an idle engine, starting one if the pool may grow. */
+  async run(job, { onProgress, signal } = {}) {
+    if (this.closed) throw new FinscoreError('engine', 'this scorer was closed');
+    if (signal?.aborted) throw cancelled();
+    const engine = await this.acquire(signal);
+    const onAbort = () => this.discard(engine, cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await engine.call(job, onProgress);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(engine);
+    }
+  }
+
+  acquire(signal) {
+    const engine = this.idle.pop();
+    if (engine) return Promise.resolve(engine);
+    if (this.engines.size < this.maxWorkers) this.grow();
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', () => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(cancelled());
+      }, { once: true });
+    });
+  }
+
+  release(engine) {
+    if (engine.dead) {
+      // It failed mid-job (the job was rejected); replace it if nothing is left.
+      this.engines.delete(engine);
+      if (!this.closed && this.engines.size === 0 && this.waiting.length > 0) this.grow();
+      return;
+    }
+    if (!this.engines.has(engine) || this.closed) return;
+    const waiter = this.waiting.shift();
+    if (waiter) waiter.resolve(engine);
+    else this.idle.push(engine);
+  }
+
+  /** grow starts one more engine; it joins the idle list once ready. */
+  grow() {
+    const engine = new Engine(this.workerURL, this.init);
+    this.engines.add(engine);
+    engine.ready.then(() => this.release(engine), (err) => {
+      this.engines.delete(engine);
+      // With no engine left, nobody would ever serve the waiting jobs.
+      if (this.engines.size === 0) {
+        for (const w of this.waiting.splice(0)) w.reject(err);
+      }
+    });
+  }
+
+  /** discard terminates an engine (rejecting its job with err) and replaces it. */
+  discard(engine, err) {
+    engine.terminate(err);
+    this.engines.delete(engine);
+    this.idle = this.idle.filter((e) => e !== engine);
+    if (!this.closed && this.engines.size === 0) this.grow();
+  }
+
+  cancelAll() {
+    for (const w of this.waiting.splice(0)) w.reject(cancelled());
+    for (const engine of [...this.engines]) {
+      if (engine.busy) this.discard(engine, cancelled());
+    }
+  }
+
+  close() {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new FinscoreError('engine', 'this scorer was closed'));
+    for (const engine of this.engines) engine.terminate(new FinscoreError('engine', 'this scorer was closed'));
+    this.engines.clear();
+    this.idle = [];
+  }
+}
+
+/** Engine is one Web Worker running finscore.wasm (worker.js). */
+class Engine {
+  constructor(workerURL, { engine, kernels, model }) {
+    this.nextID = 1;
+    this.dead = false;
+    this.pending = new Map(); // id → {resolve, reject, onProgress}
+    this.worker = new Worker(workerURL, { type: 'module', name: 'finscore' });
+    this.ready = new Promise((resolve, reject) => {
+      this.settleReady = { resolve, reject };
+    });
+    this.worker.onmessage = (e) => this.receive(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.fail(new FinscoreError('engine', `The scoring worker failed: ${e.message || 'it could not start (is worker.js served from this site?)'}`));
+    };
+    this.worker.onmessageerror = () => this.fail(new FinscoreError('engine', 'The scoring worker sent a message that could not be read'));
+    // The model is copied, not transferred, so that later workers get it too.
+    this.worker.postMessage({ type: 'init', engine, kernels, model });
+  }
+
+  get busy() {
+    return this.pending.size > 0;
+  }
+
+  call(job, onProgress) {
+    const id = this.nextID++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ ...job, id });
+    });
+  }
+
+  receive(msg) {
+    switch (msg?.type) {
+      case 'ready':
+        this.settleReady.resolve(msg);
+        return;
+      case 'failed':
+        this.fail(new FinscoreError('engine', msg.message));
+        return;
+      case 'progress': {
+        const p = this.pending.get(msg.id);
+        if (p?.onProgress) {
+          try { p.onProgress(msg.done, msg.total); } catch (err) { console.error(err); }
+        }
+        return;
+      }
+      case 'result':
+      case 'error': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (msg.type === 'result') p.resolve({ report: msg.report, engineMs: msg.engineMs });
+        else p.reject(new FinscoreError(msg.code ?? 'engine', msg.message));
+        return;
+      }
+    }
+  }
+
+  /** fail rejects everything waiting on this engine and stops it. */
+  fail(err) {
+    this.terminate(err);
+  }
+
+  terminate(err) {
+    this.dead = true;
+    this.worker.terminate();
+    this.settleReady.reject(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+// --- small helpers -----------------------------------------------------------
+
+function checkText(text, name) {
+  if (typeof text !== 'string') throw new FinscoreError('input', `${name} must be a string, got ${typeName(text)}`);
+}
+
+function checkOptions(options) {
+  if (options == null) return {};
+  if (typeof options !== 'object') throw new FinscoreError('input', `options must be an object, got ${typeName(options)}`);
+  if (options.explain !== undefined && typeof options.explain !== 'boolean') {
+    throw new FinscoreError('input', `options.explain must be a boolean, got ${typeName(options.explain)}`);
+  }
+  if (options.onProgress != null && typeof options.onProgress !== 'function') {
+    throw new FinscoreError('input', `options.onProgress must be a function, got ${typeName(options.onProgress)}`);
+  }
+  return options;
+}
+
+function typeName(v) {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+function cancelled() {
+  return new FinscoreError('cancelled', 'cancelled');
+}
+
+function report(onProgress, p) {
+  if (!onProgress) return;
+  try { onProgress(p); } catch (err) { console.error(err); }
+}
+
+function round(ms) {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,66 @@
+// worker.js: one finscore engine in a Web Worker (a module worker, started
+// by finscore.js). It instantiates finscore.wasm with the SIMD kernels
+// attached, loads the model, and then scores one job at a time.
+//
+// Messages in:  {type: "init", engine: WebAssembly.Module, kernels: WebAssembly.Module|null, model: ArrayBuffer}
+//               {type: "score", id, text, explain}
+// Messages out: {type: "ready", info, version, kernels} | {type: "failed", message}
+//               {type: "progress", id, done, total}
+//               {type: "result", id, report, engineMs} | {type: "error", id, message, code}
+
+import './wasm_exec.js'; // Go's glue, from the Go installation: defines globalThis.Go
+import { kernelHost } from './kernel-host.mjs';
+
+let engine = null; // globalThis.finscore once the model is loaded
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  if (msg?.type === 'init') {
+    try {
+      self.postMessage({ type: 'ready', ...(await start(msg)) });
+    } catch (err) {
+      self.postMessage({ type: 'failed', message: String(err?.message ?? err) });
+    }
+    return;
+  }
+  if (msg?.type === 'score') {
+    if (!engine) {
+      self.postMessage({ type: 'error', id: msg.id, code: 'engine', message: 'the engine is not loaded yet' });
+      return;
+    }
+    const started = performance.now();
+    try {
+      const onProgress = (done, total) => self.postMessage({ type: 'progress', id: msg.id, done, total });
+      const report = await engine.score(msg.text, { explain: msg.explain === true, onProgress });
+      self.postMessage({ type: 'result', id: msg.id, report, engineMs: performance.now() - started });
+    } catch (err) {
+      const message = String(err?.message ?? err).replace(/^finscore\.score: (scorer: )?/, '');
+      const code = /must be|larger than|not valid UTF-8/.test(message) ? 'input' : 'engine';
+      self.postMessage({ type: 'error', id: msg.id, code, message });
+    }
+  }
+};
+
+/** start runs the Go program and loads the model into it. */
+async function start({ engine: module, kernels: kernelModule, model }) {
+  const go = new Go();
+  const kernels = kernelHost(kernelModule);
+  go.importObject.finscore_kernels = kernels.imports;
+  const installed = new Promise((resolve) => { globalThis.onFinscoreReady = resolve; });
+  const instance = await WebAssembly.instantiate(module, go.importObject);
+  await kernels.attach(instance);
+  const exited = go.run(instance).then(() => {
+    engine = null;
+    self.postMessage({ type: 'failed', message: 'the finscore engine stopped unexpectedly (see the console)' });
+  });
+  await Promise.race([installed, exited]);
+  if (!globalThis.finscore) throw new Error('finscore.wasm did not install its API');
+  let info;
+  try {
+    info = await globalThis.finscore.load(new Uint8Array(model));
+  } catch (err) {
+    throw new Error(`The model could not be loaded: ${String(err?.message ?? err).replace(/^finscore\.load: /, '')}`);
+  }
+  engine = globalThis.finscore;
+  return { info, version: await engine.version(), kernels: kernels.reason };
+}
