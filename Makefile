@@ -37,14 +37,15 @@ model: bin/finscore
 
 ## site: the static site in $(DIST) (default dist/): the page and its
 ## scripts from web/, the engine compiled to WebAssembly, Go's wasm_exec.js,
-## the SIMD kernels and the shipped model. Nothing else is needed to host it.
+## the SIMD kernels, the shipped model and its card. Nothing else is needed
+## to host it.
 DIST      ?= dist
 WEB_FILES := $(filter-out %_test.mjs,$(wildcard web/*.html web/*.js web/*.mjs web/*.css))
 site: kernels
 	rm -rf $(DIST)
 	mkdir -p $(DIST)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/finscore.wasm ./wasm
-	cp $(WEB_FILES) $(GOROOT)/lib/wasm/wasm_exec.js $(KERNELS) weights/finscore.fsb $(DIST)/
+	cp $(WEB_FILES) $(GOROOT)/lib/wasm/wasm_exec.js $(KERNELS) weights/finscore.fsb weights/MODEL_CARD.md $(DIST)/
 
 ## serve: build the site and serve it on http://127.0.0.1:8080/ (ADDR=host:port to change)
 ADDR ?= 127.0.0.1:8080

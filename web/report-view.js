@@ -89,7 +89,9 @@ function riskCard(report) {
     el('h3', { text: 'Risk' }),
     el('p', { class: `fs-big fs-risk-${r.level}` },
       el('span', { class: 'fs-label', 'data-testid': 'risk-level', text: r.level }), ` risk (${pct(r.score)})`),
-    r.categories.length ? list : el('p', { class: 'fs-muted', text: 'No risk category is supported by any sentence.' }));
+    r.categories.length ? list : el('p', { class: 'fs-muted', text: 'No risk category is supported by any sentence.' }),
+    el('p', { class: 'fs-muted fs-caveat', text: 'Risk categories are indicative: the model flags them with low precision, ' +
+      'so read the evidence. Its measured accuracy is in the model card.' }));
 }
 
 // Long documents have thousands of sentences: rows are added ROWS_PER_TASK
@@ -113,7 +115,8 @@ function sentenceList(report, onSelect) {
 
 function sentenceRow(s, i, onSelect) {
   const label = s.sentiment.label;
-  const cats = s.risk.categories.map((c) => c.label).join(', ');
+  const ranked = [...s.risk.categories].sort((a, b) => b.score - a.score);
+  const cats = ranked.slice(0, 3).map((c) => c.label).join(', ') + (ranked.length > 3 ? ` and ${ranked.length - 3} more` : '');
   const riskText = cats ? `risk ${pct(s.risk.score)}: ${cats}` : `risk ${pct(s.risk.score)}`;
   const row = el('li', {
     class: `fs-sentence fs-${label}${cats ? ' fs-risky' : ''}`, 'data-testid': 'sentence', 'data-index': i,

@@ -26,6 +26,7 @@ const SITE = [
   'finscore.wasm',
   'kernels.wasm',
   'finscore.fsb',
+  'MODEL_CARD.md',
 ];
 
 self.addEventListener('install', (event) => {

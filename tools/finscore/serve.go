@@ -77,6 +77,7 @@ var mimeTypes = map[string]string{
 	".png":         "image/png",
 	".ico":         "image/x-icon",
 	".txt":         "text/plain; charset=utf-8",
+	".md":          "text/plain; charset=utf-8", // shown in the browser, not downloaded
 	".csv":         "text/csv; charset=utf-8",
 }
 
@@ -84,7 +85,7 @@ var mimeTypes = map[string]string{
 // float16 weights shrink by only 8%, and sent as they are, their
 // Content-Length lets the page show exact download progress.
 var compressible = map[string]bool{".html": true, ".js": true, ".mjs": true, ".css": true, ".json": true,
-	".webmanifest": true, ".wasm": true, ".svg": true, ".txt": true, ".csv": true}
+	".webmanifest": true, ".wasm": true, ".svg": true, ".txt": true, ".md": true, ".csv": true}
 
 // siteHandler serves dir's files with the site's headers. Directories are
 // served through their index.html and never listed.
