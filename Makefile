@@ -8,7 +8,7 @@ GOROOT   := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 INPUT    ?= tools/finscore/testdata/sample.jsonl
 
-.PHONY: all build weights model site serve score embed test test-native test-wasm test-browser chromium fuzz bench clean
+.PHONY: all build weights model site serve score embed test test-native test-wasm test-browser chromium fuzz bench bench-browser clean
 
 all: build weights
 
@@ -106,6 +106,11 @@ chromium:
 FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./core/bundle -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME)
+
+## bench-browser: the page in headless Chromium: first load, a 20-sentence
+## document, scoreMany on one worker against two
+bench-browser: site chromium
+	FINSCORE_SITE=$(CURDIR)/$(DIST) $(GO) test -run='^$$' -bench=. -benchtime=5x ./web
 
 ## bench: Go engine (native and wasm in Node) side by side with TensorFlow.js-wasm
 bench: weights

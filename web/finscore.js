@@ -10,7 +10,8 @@
 //   report.risk.level;        // "low" | "medium" | "high"
 //
 // A report is a plain object, the same as `finscore score` writes (see the
-// README), plus `timing` ({engine_ms, total_ms}).
+// README), plus `timing` ({engine_ms, total_ms}). Loading leaves the User
+// Timing marks finscore:downloaded and finscore:ready.
 
 const HERE = new URL('.', import.meta.url);
 
@@ -75,6 +76,7 @@ export async function createScorer(options = {}) {
     simdSupported() ? download(urls.kernels, progress, signal).catch(() => null) : null,
     download(urls.model, progress, signal),
   ]);
+  mark('finscore:downloaded');
   report(onProgress, { phase: 'start', loaded: progress.loaded, total: progress.total, fraction: 1 });
   let engine, kernels;
   try {
@@ -89,6 +91,7 @@ export async function createScorer(options = {}) {
   }
   const pool = new Pool({ workerURL: urls.worker, init: { engine, kernels, model }, maxWorkers });
   const first = await pool.start(signal);
+  mark('finscore:ready');
   return new Scorer(pool, first);
 }
 
@@ -105,6 +108,8 @@ export class Scorer {
     this.version = first.version;
     /** Whether the WebAssembly SIMD kernels are active, or why not. */
     this.kernels = first.kernels;
+    /** The first worker's start: {engine_ms (instantiate and start Go), model_ms (load the model)}. */
+    this.startup = first.startup;
   }
 
   /**
@@ -488,6 +493,11 @@ function cancelled() {
 function report(onProgress, p) {
   if (!onProgress) return;
   try { onProgress(p); } catch (err) { console.error(err); }
+}
+
+/** mark leaves a User Timing mark (finscore:downloaded, finscore:ready) for profiling. */
+function mark(name) {
+  try { performance.mark(name); } catch { /* no User Timing here */ }
 }
 
 function round(ms) {

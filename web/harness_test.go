@@ -264,8 +264,9 @@ func (r *recorder) foreign() []string {
 
 // chrome is one headless Chromium tab whose traffic goes through a recorder.
 type chrome struct {
-	ctx   context.Context
-	proxy *recorder
+	ctx     context.Context
+	browser context.Context // the browser, for more tabs
+	proxy   *recorder
 }
 
 // newChrome starts Chromium for one test and opens a tab in a fresh
@@ -308,15 +309,26 @@ func newChrome(t testing.TB) *chrome {
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("starting %s: %v", chromiumPath(t), err)
 	}
-	tab, cancelTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
-		p.ProxyServer = proxy.srv.URL
+	c := &chrome{browser: bctx, proxy: proxy}
+	tab, closeTab := c.newTab(t)
+	t.Cleanup(closeTab)
+	c.ctx = tab
+	return c
+}
+
+// newTab opens a tab in a new browser context (empty caches, no service
+// worker) whose requests go through the recorder; closeTab ends both.
+func (c *chrome) newTab(t testing.TB) (tab context.Context, closeTab func()) {
+	t.Helper()
+	tab, cancelTab := chromedp.NewContext(c.browser, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		p.ProxyServer = c.proxy.srv.URL
 		p.ProxyBypassList = "<-loopback>" // loopback goes through the proxy too
 	}))
-	t.Cleanup(cancelTab)
 	if err := chromedp.Do(tab); err != nil {
+		cancelTab()
 		t.Fatalf("opening a tab: %v", err)
 	}
-	return &chrome{ctx: tab, proxy: proxy}
+	return tab, cancelTab
 }
 
 // open serves through the recorder and loads url.

@@ -4,7 +4,7 @@
 //
 // Messages in:  {type: "init", engine: WebAssembly.Module, kernels: WebAssembly.Module|null, model: ArrayBuffer}
 //               {type: "score", id, text, explain}
-// Messages out: {type: "ready", info, version, kernels} | {type: "failed", message}
+// Messages out: {type: "ready", info, version, kernels, startup} | {type: "failed", message}
 //               {type: "progress", id, done, total}
 //               {type: "result", id, report, engineMs} | {type: "error", id, message, code}
 
@@ -43,6 +43,7 @@ self.onmessage = async (event) => {
 
 /** start runs the Go program and loads the model into it. */
 async function start({ engine: module, kernels: kernelModule, model }) {
+  const t0 = performance.now();
   const go = new Go();
   const kernels = kernelHost(kernelModule);
   go.importObject.finscore_kernels = kernels.imports;
@@ -55,6 +56,7 @@ async function start({ engine: module, kernels: kernelModule, model }) {
   });
   await Promise.race([installed, exited]);
   if (!globalThis.finscore) throw new Error('finscore.wasm did not install its API');
+  const t1 = performance.now();
   let info;
   try {
     info = await globalThis.finscore.load(new Uint8Array(model));
@@ -62,5 +64,6 @@ async function start({ engine: module, kernels: kernelModule, model }) {
     throw new Error(`The model could not be loaded: ${String(err?.message ?? err).replace(/^finscore\.load: /, '')}`);
   }
   engine = globalThis.finscore;
-  return { info, version: await engine.version(), kernels: kernels.reason };
+  const startup = { engine_ms: Math.round(t1 - t0), model_ms: Math.round(performance.now() - t1) };
+  return { info, version: await engine.version(), kernels: kernels.reason, startup };
 }

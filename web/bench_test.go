@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"finscore/core/testenv"
+)
+
+// The page's speed in headless Chromium on this machine (make bench-browser).
+// Each benchmark reports the browser's own clock as custom metrics, since
+// the Go side also counts the DevTools round trips.
+
+// BenchmarkPageLoad times a first visit: a new browser context (empty HTTP
+// cache, no service worker) navigates to the page, which downloads the
+// engine and the model over loopback, starts a worker and loads the model.
+// ready-ms is navigation start to the finscore:ready mark.
+func BenchmarkPageLoad(b *testing.B) {
+	s := serve(b, siteDir(b))
+	c := newChrome(b)
+	c.proxy.allow(s.Host)
+	var download, ready float64
+	for b.Loop() {
+		tab, closeTab := c.newTab(b)
+		page := &chrome{ctx: tab, proxy: c.proxy}
+		if err := chromedp.Do(tab, chromedp.Navigate(s.URL)); err != nil {
+			b.Fatal(err)
+		}
+		waitReady(b, page)
+		download += eval[float64](b, page, `performance.getEntriesByName('finscore:downloaded')[0].startTime`)
+		ready += eval[float64](b, page, `performance.getEntriesByName('finscore:ready')[0].startTime`)
+		closeTab()
+	}
+	b.ReportMetric(download/float64(b.N), "downloaded-ms")
+	b.ReportMetric(ready/float64(b.N), "ready-ms")
+}
+
+// BenchmarkScore20Sentences scores tools/bench/testdata/document.txt (20
+// sentences, the document make bench uses) through the page's scorer.
+// engine-ms is the worker's time in the engine, total-ms adds the messages
+// to and from the worker.
+func BenchmarkScore20Sentences(b *testing.B) {
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "tools", "bench", "testdata", "document.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(strings.ReplaceAll(string(doc), "\n", " ")), " ")
+	_, c := openPage(b, siteDir(b), "/")
+	eval[bool](b, c, `(window.__doc = `+js(text)+`, document.querySelector('fin-score').scorer.then((s) => (window.__scorer = s, true)))`)
+	if n := eval[int](b, c, `__scorer.score(__doc).then((r) => r.sentences.length)`); n != 20 {
+		b.Fatalf("the document has %d sentences, want 20", n)
+	}
+	for range 3 { // warm up
+		eval[float64](b, c, `__scorer.score(__doc).then((r) => r.timing.total_ms)`)
+	}
+	type timing struct {
+		Engine float64 `json:"engine_ms"`
+		Total  float64 `json:"total_ms"`
+	}
+	var engine, total float64
+	for b.Loop() {
+		t := eval[timing](b, c, `__scorer.score(__doc).then((r) => r.timing)`)
+		engine += t.Engine
+		total += t.Total
+	}
+	b.ReportMetric(engine/float64(b.N), "engine-ms")
+	b.ReportMetric(total/float64(b.N), "total-ms")
+}
+
+// BenchmarkScoreMany scores 64 short texts with scoreMany on one worker and
+// on two, in alternating rounds, and reports the time per text of each and
+// their ratio.
+func BenchmarkScoreMany(b *testing.B) {
+	_, c := openPage(b, siteDir(b), "/")
+	eval[bool](b, c, `(async () => {
+		const { createScorer } = await import('./finscore.js');
+		window.__one = await createScorer({ workers: 1 });
+		window.__two = await createScorer({ workers: 2 });
+		window.__texts = Array.from({ length: 64 }, (_, i) =>
+			'Revenue rose ' + (i + 1) + '% in the quarter while net debt fell to ' + (i % 5 + 1) + ' times EBITDA.');
+		await __two.scoreMany(__texts.slice(0, 4)); // start the second worker
+		return true;
+	})()`)
+	var one, two time.Duration
+	for b.Loop() {
+		one += time.Duration(eval[float64](b, c, `(async () => { const t = performance.now(); await __one.scoreMany(__texts); return performance.now() - t; })()`) * float64(time.Millisecond))
+		two += time.Duration(eval[float64](b, c, `(async () => { const t = performance.now(); await __two.scoreMany(__texts); return performance.now() - t; })()`) * float64(time.Millisecond))
+	}
+	per := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) / 64 }
+	b.ReportMetric(per(one), "1worker-ms/text")
+	b.ReportMetric(per(two), "2workers-ms/text")
+	b.ReportMetric(float64(two)/float64(one), "2:1-ratio")
+}
