@@ -163,12 +163,8 @@ func (e *engine) load(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	em, err := embed.FromBundle(b)
-	if err != nil {
-		return nil, err
-	}
 	e.mu.Lock()
-	e.scorer, e.embed = s, em
+	e.scorer, e.embed = s, s.Embedder() // one copy of the weights, not two
 	e.mu.Unlock()
 	return loadInfo{Name: b.Manifest.Name, Source: b.Manifest.Source, License: b.Manifest.License,
 		Labels: s.SentimentLabels(), Categories: s.RiskCategories()}, nil

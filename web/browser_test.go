@@ -369,6 +369,14 @@ func TestElementDropsIntoAPortalPage(t *testing.T) {
 	if msg != "input: text must be a string, got number" {
 		t.Errorf("score(42): %q", msg)
 	}
+	msg = eval[string](t, b, `document.querySelector('fin-score').scorer.then((s) => s.score('€'.repeat(1500000))).then(() => 'resolved', (e) => e.code + ': ' + e.message)`)
+	if !strings.HasPrefix(msg, "input: text is 4.3 MB; finscore scores up to 4 MB at a time.") {
+		t.Errorf("score(4.3 MB): %q", msg)
+	}
+	msg = eval[string](t, b, `document.querySelector('fin-score').scorer.then((s) => s.score('x', { explain: 'yes' })).then(() => 'resolved', (e) => e.code + ': ' + e.message)`)
+	if msg != "input: options.explain must be a boolean, got string" {
+		t.Errorf("score(x, {explain: 'yes'}): %q", msg)
+	}
 }
 
 func TestServiceWorkerListsEveryFile(t *testing.T) {

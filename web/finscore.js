@@ -466,8 +466,19 @@ class Engine {
 
 // --- small helpers -----------------------------------------------------------
 
+/** MAX_TEXT_BYTES is the engine's limit on one text, in UTF-8 bytes (4 MiB). */
+export const MAX_TEXT_BYTES = 4 << 20;
+
 function checkText(text, name) {
   if (typeof text !== 'string') throw new FinscoreError('input', `${name} must be a string, got ${typeName(text)}`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes; count exactly only near the limit.
+  if (text.length * 3 > MAX_TEXT_BYTES) {
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > MAX_TEXT_BYTES) {
+      throw new FinscoreError('input', `${name} is ${(bytes / 1048576).toFixed(1)} MB; finscore scores up to 4 MB at a time. ` +
+        'Split it into parts, or score it as a file, one item per line.');
+    }
+  }
 }
 
 function checkOptions(options) {

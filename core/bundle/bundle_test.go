@@ -7,6 +7,7 @@ import (
 	"flag"
 	"hash/crc32"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -584,6 +585,43 @@ func BenchmarkRead(b *testing.B) {
 	for b.Loop() {
 		if _, err := Read(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestFloat16TableMatchesConversion(t *testing.T) {
+	table := float16Table()
+	for h := range 1 << 16 {
+		want := float16.Frombits(uint16(h)).Float32()
+		if math.Float32bits(table[h]) != math.Float32bits(want) {
+			t.Fatalf("0x%04x: table %v, conversion %v", h, table[h], want)
+		}
+	}
+}
+
+func TestAllFiniteFloat16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 2000 {
+		n := rng.IntN(40)
+		raw := make([]byte, 2*n)
+		for i := 0; i < n; i++ {
+			h := uint16(rng.Uint32())
+			if rng.IntN(3) > 0 {
+				h &^= 0x4000 // mostly finite
+			}
+			if trial%7 == 0 {
+				h = []uint16{0x7C00, 0xFC00, 0x7E00, 0x7BFF, 0x0000, 0x8000, 0x0400, 0x7C01}[rng.IntN(8)]
+			}
+			le.PutUint16(raw[2*i:], h)
+		}
+		want := true
+		for i := 0; i < n; i++ {
+			if !float16.Frombits(le.Uint16(raw[2*i:])).IsFinite() {
+				want = false
+			}
+		}
+		if got := allFiniteFloat16(raw); got != want {
+			t.Fatalf("trial %d: allFiniteFloat16(% x) = %v, want %v", trial, raw, got, want)
 		}
 	}
 }

@@ -256,6 +256,9 @@ func checkSum(what string, data []byte, start, end uint64) error {
 
 // checkFinite reports the first NaN or infinite element of t.
 func checkFinite(t *Tensor) error {
+	if t.DType == Float16 && allFiniteFloat16(t.raw) {
+		return nil // the common case, checked fast; otherwise find the element
+	}
 	size := t.DType.Size()
 	for i := 0; i+size <= len(t.raw); i += size {
 		var v float32
@@ -275,4 +278,29 @@ func checkFinite(t *Tensor) error {
 		return formatErr(ErrPayload, "tensor %q element %d (at byte %d) is %v", t.Name, i/size, t.offset+int64(i), v)
 	}
 	return nil
+}
+
+// allFiniteFloat16 tells whether no float16 in raw has an all-ones exponent
+// (infinity or NaN). It tests four values at a time: a lane of x&exp equals
+// exp exactly when that value's exponent is all ones, and the XOR turns such
+// a lane into zero, which the usual has-a-zero-lane test finds.
+func allFiniteFloat16(raw []byte) bool {
+	const (
+		exp  = 0x7C007C007C007C00
+		ones = 0x0001000100010001
+		high = 0x8000800080008000
+	)
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		z := le.Uint64(raw[i:])&exp ^ exp
+		if (z-ones)&^z&high != 0 {
+			return false
+		}
+	}
+	for ; i+2 <= len(raw); i += 2 {
+		if le.Uint16(raw[i:])&0x7C00 == 0x7C00 {
+			return false
+		}
+	}
+	return true
 }

@@ -37,6 +37,11 @@ func FromBundle(b *bundle.Bundle) (*Scorer, error) {
 	return &Scorer{emb: e, sentiment: s, risk: r}, nil
 }
 
+// Embedder is the tokenizer and encoder the scorer runs on; embedding with
+// it shares the scorer's buffers, so it is not safe to use concurrently with
+// Score.
+func (s *Scorer) Embedder() *embed.Embedder { return s.emb }
+
 // MaxTextBytes bounds one document, about 200 pages of plain text.
 const MaxTextBytes = 4 << 20
 

@@ -1,9 +1,12 @@
 package tokenize
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Spec is the tokenizer's entry in a bundle manifest.
@@ -37,7 +40,9 @@ func (p *Piece) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &pair); err != nil || len(pair) != 2 {
 		return fmt.Errorf("tokenize: vocabulary entry %.40s is not a [text, score] pair", data)
 	}
-	if err := json.Unmarshal(pair[0], &p.Text); err != nil {
+	if text, ok := plainJSONString(pair[0]); ok {
+		p.Text = text // the common case, without reflection: loading parses thousands
+	} else if err := json.Unmarshal(pair[0], &p.Text); err != nil {
 		return fmt.Errorf("tokenize: vocabulary entry %.40s: text is not a string", data)
 	}
 	// Seven pieces of the reference vocab.json (":", "://", "▁:", ...) have
@@ -47,10 +52,26 @@ func (p *Piece) UnmarshalJSON(data []byte) error {
 	if string(pair[1]) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(pair[1], &p.Score); err != nil || math.IsNaN(p.Score) || math.IsInf(p.Score, 0) {
+	// pair[1] is valid JSON (the decoder checked the whole entry), so a
+	// number reads the same with ParseFloat; anything else fails to parse.
+	var err error
+	if p.Score, err = strconv.ParseFloat(string(pair[1]), 64); err != nil || math.IsNaN(p.Score) || math.IsInf(p.Score, 0) {
 		return fmt.Errorf("tokenize: vocabulary entry %.40s: score is not a finite number", data)
 	}
 	return nil
+}
+
+// plainJSONString returns the text of a JSON string literal that has no
+// escapes and is valid UTF-8, where decoding would change nothing.
+func plainJSONString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') >= 0 || bytes.IndexByte(body, '"') >= 0 || !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 // ParseVocabJSON reads a vocabulary in the reference's vocab.json layout:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSiteHandler(t *testing.T) {
@@ -71,8 +72,18 @@ func TestSiteHandler(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "application/wasm" || resp.Header.Get("Content-Encoding") != "gzip" || len(body) != 4000 {
 		t.Errorf("wasm: %v, %d bytes", resp.Header, len(body))
 	}
-	if resp.Header.Get("X-Decoded-Length") != "4000" {
-		t.Errorf("gzipped wasm: X-Decoded-Length %q, want 4000", resp.Header.Get("X-Decoded-Length"))
+	if resp.Header.Get("X-Decoded-Length") != "4000" || resp.Header.Get("Content-Length") == "" {
+		t.Errorf("gzipped wasm: X-Decoded-Length %q (want 4000), Content-Length %q", resp.Header.Get("X-Decoded-Length"), resp.Header.Get("Content-Length"))
+	}
+	// The compressed copy is kept, and made again when the file changes.
+	if _, body := get("/app.js", true); body != "export const x = 1;" {
+		t.Errorf("app.js served as %q", body)
+	}
+	write("app.js", "export const x = 2; // changed")
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(filepath.Join(dir, "app.js"), later, later)
+	if _, body := get("/app.js", true); body != "export const x = 2; // changed" {
+		t.Errorf("changed file served as %q", body)
 	}
 	// Bundles go uncompressed, with their length, for exact progress.
 	resp, body = get("/model.fsb", true)
