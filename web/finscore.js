@@ -71,28 +71,26 @@ export async function createScorer(options = {}) {
   const maxWorkers = Math.max(1, Math.floor(options.workers ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1)));
 
   const progress = new DownloadProgress(onProgress);
-  const [engineBytes, kernelBytes, model] = await Promise.all([
-    download(urls.engine, progress, signal),
-    simdSupported() ? download(urls.kernels, progress, signal).catch(() => null) : null,
-    download(urls.model, progress, signal),
-  ]);
-  mark('finscore:downloaded');
-  report(onProgress, { phase: 'start', loaded: progress.loaded, total: progress.total, fraction: 1 });
-  let engine, kernels;
+  // The first worker starts now, so that its scripts load during the
+  // downloads; the engine compiles while it downloads.
+  const pool = new Pool({ workerURL: urls.worker, maxWorkers });
   try {
-    engine = await WebAssembly.compile(engineBytes);
+    const [engine, kernels, model] = await Promise.all([
+      compileWhileDownloading(urls.engine, progress, signal),
+      simdSupported() ? download(urls.kernels, progress, signal).then((b) => WebAssembly.compile(b)).catch(() => null) : null,
+      download(urls.model, progress, signal),
+    ]);
+    mark('finscore:downloaded');
+    report(onProgress, { phase: 'start', loaded: progress.loaded, total: progress.total, fraction: 1 });
+    // A missing or broken kernels.wasm is not an error: the engine then
+    // runs its pure-Go kernels.
+    const first = await pool.start({ engine, kernels, model }, signal);
+    mark('finscore:ready');
+    return new Scorer(pool, first);
   } catch (err) {
-    throw new FinscoreError('engine', `${urls.engine.pathname} is not a valid WebAssembly module: ${err.message}`, { cause: err });
+    pool.close();
+    throw err;
   }
-  try {
-    kernels = kernelBytes ? await WebAssembly.compile(kernelBytes) : null;
-  } catch {
-    kernels = null; // the engine falls back to its pure-Go kernels
-  }
-  const pool = new Pool({ workerURL: urls.worker, init: { engine, kernels, model }, maxWorkers });
-  const first = await pool.start(signal);
-  mark('finscore:ready');
-  return new Scorer(pool, first);
 }
 
 /**
@@ -206,6 +204,49 @@ class DownloadProgress {
 
 /** download fetches url into an ArrayBuffer, reporting bytes as they arrive. */
 async function download(url, progress, signal) {
+  const body = await fetchBody(url, progress, signal);
+  const chunks = [];
+  let loaded = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * compileWhileDownloading compiles a WebAssembly module as its bytes
+ * arrive (WebAssembly.compileStreaming), reporting progress.
+ */
+async function compileWhileDownloading(url, progress, signal) {
+  const body = await fetchBody(url, progress, signal);
+  try {
+    if (typeof WebAssembly.compileStreaming === 'function') {
+      return await WebAssembly.compileStreaming(new Response(body, { headers: { 'Content-Type': 'application/wasm' } }));
+    }
+    return await WebAssembly.compile(await new Response(body).arrayBuffer());
+  } catch (err) {
+    if (err instanceof FinscoreError) throw err; // the download failed
+    if (signal?.aborted) throw cancelled();
+    throw new FinscoreError('engine', `${url.pathname} is not a valid WebAssembly module: ${err.message}`, { cause: err });
+  }
+}
+
+/**
+ * fetchBody requests url and returns its body as a stream that reports
+ * progress as it is read, and fails with a FinscoreError that names the
+ * file when the request or the transfer fails.
+ */
+async function fetchBody(url, progress, signal) {
   let response;
   try {
     response = await fetch(url, { signal, credentials: 'same-origin' });
@@ -219,34 +260,33 @@ async function download(url, progress, signal) {
   }
   const total = expectedLength(response);
   progress.update(url, 0, total);
-  if (!response.body) {
-    const buf = await response.arrayBuffer();
-    progress.update(url, buf.byteLength, buf.byteLength);
-    return buf;
-  }
-  const reader = response.body.getReader();
-  const chunks = [];
+  const source = response.body ?? new Response(await response.arrayBuffer()).body;
+  const reader = source.getReader();
   let loaded = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.byteLength;
+  return new ReadableStream({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        const e = signal?.aborted ? cancelled()
+          : new FinscoreError('download', `Loading ${url.pathname} failed after ${loaded} bytes: ${err.message}`, { cause: err });
+        controller.error(e);
+        throw e;
+      }
+      if (chunk.done) {
+        progress.update(url, loaded, loaded);
+        controller.close();
+        return;
+      }
+      loaded += chunk.value.byteLength;
       progress.update(url, loaded, total == null ? null : Math.max(total, loaded));
-    }
-  } catch (err) {
-    if (signal?.aborted) throw cancelled();
-    throw new FinscoreError('download', `Loading ${url.pathname} failed after ${loaded} bytes: ${err.message}`, { cause: err });
-  }
-  progress.update(url, loaded, loaded);
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out.buffer;
+      controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
 
 /**
@@ -283,19 +323,25 @@ function simdSupported() {
  * WebAssembly call cannot be interrupted, and a fresh one takes its place.
  */
 class Pool {
-  constructor({ workerURL, init, maxWorkers }) {
+  constructor({ workerURL, maxWorkers }) {
     this.workerURL = workerURL;
-    this.init = init;
+    this.init = null;
     this.maxWorkers = maxWorkers;
     this.engines = new Set();
     this.idle = [];
     this.waiting = []; // resolvers of jobs waiting for an engine
     this.closed = false;
+    this.first = new Engine(workerURL); // its scripts load while the caller downloads
   }
 
-  /** start launches the first engine and resolves with its ready message. */
-  async start(signal) {
-    const engine = new Engine(this.workerURL, this.init);
+  /**
+   * start hands the first engine the compiled engine, kernels and model
+   * (init, which later engines get too) and resolves with its ready message.
+   */
+  async start(init, signal) {
+    this.init = init;
+    const engine = this.first;
+    engine.start(init);
     this.engines.add(engine);
     const onAbort = () => engine.terminate(cancelled());
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -356,7 +402,8 @@ class Pool {
 
   /** grow starts one more engine; it joins the idle list once ready. */
   grow() {
-    const engine = new Engine(this.workerURL, this.init);
+    const engine = new Engine(this.workerURL);
+    engine.start(this.init);
     this.engines.add(engine);
     engine.ready.then(() => this.release(engine), (err) => {
       this.engines.delete(engine);
@@ -384,6 +431,7 @@ class Pool {
 
   close() {
     this.closed = true;
+    this.first.terminate(new FinscoreError('engine', 'this scorer was closed'));
     for (const w of this.waiting.splice(0)) w.reject(new FinscoreError('engine', 'this scorer was closed'));
     for (const engine of this.engines) engine.terminate(new FinscoreError('engine', 'this scorer was closed'));
     this.engines.clear();
@@ -393,11 +441,16 @@ class Pool {
 
 /** Engine is one Web Worker running finscore.wasm (worker.js). */
 class Engine {
-  constructor(workerURL, { engine, kernels, model }) {
+  constructor(workerURL) {
     this.nextID = 1;
     this.dead = false;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
-    this.worker = new Worker(workerURL, { type: 'module', name: 'finscore' });
+    try {
+      this.worker = new Worker(workerURL, { type: 'module', name: 'finscore' });
+    } catch (err) {
+      throw new FinscoreError('unsupported', `Could not start a Web Worker from ${workerURL.pathname}: ${err.message}. ` +
+        'The finscore files must be served from this page\'s own origin, and its Content-Security-Policy must allow worker-src \'self\'.', { cause: err });
+    }
     this.ready = new Promise((resolve, reject) => {
       this.settleReady = { resolve, reject };
     });
@@ -407,6 +460,11 @@ class Engine {
       this.fail(new FinscoreError('engine', `The scoring worker failed: ${e.message || 'it could not start (is worker.js served from this site?)'}`));
     };
     this.worker.onmessageerror = () => this.fail(new FinscoreError('engine', 'The scoring worker sent a message that could not be read'));
+    this.ready.catch(() => {}); // whoever starts the engine waits on it
+  }
+
+  /** start sends the worker what it runs. */
+  start({ engine, kernels, model }) {
     // The model is copied, not transferred, so that later workers get it too.
     this.worker.postMessage({ type: 'init', engine, kernels, model });
   }
