@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -43,10 +44,12 @@ func newAPI() (safejs.Value, error) {
 		return safejs.Value{}, err
 	}
 	for name, fn := range map[string]func([]safejs.Value) (any, error){
-		"version": func([]safejs.Value) (any, error) { return versionString(), nil },
-		"load":    e.load,
-		"score":   e.score,
-		"embed":   e.embedTexts,
+		"version":   func([]safejs.Value) (any, error) { return versionString(), nil },
+		"load":      e.load,
+		"score":     e.score,
+		"scorePart": e.scorePart,
+		"assemble":  e.assemble,
+		"embed":     e.embedTexts,
 	} {
 		f, err := safejs.FuncOf(promised(name, fn))
 		if err != nil {
@@ -177,25 +180,9 @@ func (e *engine) score(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opt scorer.Options
-	if len(args) > 1 && !args[1].IsUndefined() && !args[1].IsNull() {
-		if args[1].Type() != safejs.TypeObject {
-			return nil, fmt.Errorf("options must be an object, got %s", args[1].Type())
-		}
-		if v, err := args[1].Get("explain"); err == nil && !v.IsUndefined() {
-			if v.Type() != safejs.TypeBoolean {
-				return nil, fmt.Errorf("options.explain must be a boolean, got %s", v.Type())
-			}
-			opt.Explain, _ = v.Bool()
-		}
-		if v, err := args[1].Get("onProgress"); err == nil && !v.IsUndefined() && !v.IsNull() {
-			if v.Type() != safejs.TypeFunction {
-				return nil, fmt.Errorf("options.onProgress must be a function, got %s", v.Type())
-			}
-			// Progress is advisory: an exception thrown by the callback
-			// must not lose the report.
-			opt.Progress = func(done, total int) { _, _ = v.Invoke(done, total) }
-		}
+	opt, err := scoreOptions(args, 1)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -203,6 +190,92 @@ func (e *engine) score(args []safejs.Value) (any, error) {
 		return nil, errNotLoaded
 	}
 	return e.scorer.Score(text, opt)
+}
+
+// maxParts bounds the parts one document is cut into.
+const maxParts = 64
+
+func (e *engine) scorePart(args []safejs.Value) (any, error) {
+	text, err := stringArg(args, 0, "text")
+	if err != nil {
+		return nil, err
+	}
+	part, err := intArg(args, 1, "part", 0, maxParts-1)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := intArg(args, 2, "parts", 1, maxParts)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := scoreOptions(args, 3)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scorer == nil {
+		return nil, errNotLoaded
+	}
+	return e.scorer.ScorePart(text, part, parts, opt)
+}
+
+func (e *engine) assemble(args []safejs.Value) (any, error) {
+	if len(args) == 0 || args[0].Type() != safejs.TypeObject {
+		return nil, errors.New("sentences must be an array of sentence scores")
+	}
+	jsonObj, err := safejs.Global().Get("JSON")
+	if err != nil {
+		return nil, err
+	}
+	v, err := jsonObj.Call("stringify", args[0])
+	if err != nil {
+		return nil, fmt.Errorf("sentences cannot be read: %v", err)
+	}
+	data, err := v.String()
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > 16*scorer.MaxTextBytes {
+		return nil, errors.New("sentences are too large")
+	}
+	var sents []scorer.SentenceScore
+	if err := json.Unmarshal([]byte(data), &sents); err != nil {
+		return nil, fmt.Errorf("sentences must be an array of sentence scores: %v", err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scorer == nil {
+		return nil, errNotLoaded
+	}
+	return e.scorer.Assemble(sents)
+}
+
+// scoreOptions reads the options object of score and scorePart, args[i]:
+// {explain: boolean, onProgress: function(done, total)}, both optional.
+func scoreOptions(args []safejs.Value, i int) (scorer.Options, error) {
+	var opt scorer.Options
+	if len(args) <= i || args[i].IsUndefined() || args[i].IsNull() {
+		return opt, nil
+	}
+	if args[i].Type() != safejs.TypeObject {
+		return opt, fmt.Errorf("options must be an object, got %s", args[i].Type())
+	}
+	if v, err := args[i].Get("explain"); err == nil && !v.IsUndefined() {
+		if v.Type() != safejs.TypeBoolean {
+			return opt, fmt.Errorf("options.explain must be a boolean, got %s", v.Type())
+		}
+		opt.Explain, _ = v.Bool()
+	}
+	if v, err := args[i].Get("onProgress"); err == nil && !v.IsUndefined() && !v.IsNull() {
+		if v.Type() != safejs.TypeFunction {
+			return opt, fmt.Errorf("options.onProgress must be a function, got %s", v.Type())
+		}
+		// Progress is advisory: an exception thrown by the callback
+		// must not lose the report.
+		opt.Progress = func(done, total int) { _, _ = v.Invoke(done, total) }
+	}
+	return opt, nil
 }
 
 // embedResult is what embed resolves to.
@@ -245,6 +318,24 @@ func (e *engine) embedTexts(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	return embedResult{IDs: ids, Embeddings: embs}, nil
+}
+
+func intArg(args []safejs.Value, i int, name string, lo, hi int) (int, error) {
+	if len(args) <= i || args[i].Type() != safejs.TypeNumber {
+		got := "nothing"
+		if len(args) > i {
+			got = args[i].Type().String()
+		}
+		return 0, fmt.Errorf("%s must be a number, got %s", name, got)
+	}
+	f, err := args[i].Float()
+	if err != nil {
+		return 0, err
+	}
+	if f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
+		return 0, fmt.Errorf("%s must be a whole number from %d to %d, got %v", name, lo, hi, f)
+	}
+	return int(f), nil
 }
 
 func stringArg(args []safejs.Value, i int, name string) (string, error) {

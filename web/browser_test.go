@@ -439,3 +439,36 @@ func TestContentSecurityPolicyBlocksOtherOrigins(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Same     bool      `json:"same"`
+		Workers  []int     `json:"workers"`
+		Progress [][2]int  `json:"progress"`
+		Labels   [2]string `json:"labels"`
+	}
+	got := eval[result](t, b, `(async () => {
+		const { createScorer } = await import('./finscore.js');
+		const one = await createScorer({ workers: 1 });
+		const two = await createScorer({ workers: 2 });
+		const text = `+js(string(doc))+`;
+		await two.score(text); // starts the second worker
+		while ((await two.score(text)).timing.workers < 2) await new Promise((r) => setTimeout(r, 100));
+		const progress = [];
+		const [a, b] = [await one.score(text), await two.score(text, { onProgress: (d, t) => progress.push([d, t]) })];
+		const strip = (r) => JSON.stringify({ ...r, timing: undefined });
+		one.close(); two.close();
+		return { same: strip(a) === strip(b), workers: [a.timing.workers, b.timing.workers], progress, labels: [a.sentiment.label, b.sentiment.label] };
+	})()`)
+	if !got.Same || got.Workers[0] != 1 || got.Workers[1] != 2 {
+		t.Errorf("one worker and two: same report %v, workers %v, labels %v", got.Same, got.Workers, got.Labels)
+	}
+	if n := len(got.Progress); n == 0 || got.Progress[n-1] != [2]int{20, 20} {
+		t.Errorf("progress over two workers: %v", got.Progress)
+	}
+}

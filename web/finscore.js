@@ -10,7 +10,7 @@
 //   report.risk.level;        // "low" | "medium" | "high"
 //
 // A report is a plain object, the same as `finscore score` writes (see the
-// README), plus `timing` ({engine_ms, total_ms}). Loading leaves the User
+// README), plus `timing` ({engine_ms, total_ms, workers}). Loading leaves the User
 // Timing marks finscore:downloaded and finscore:ready.
 
 const HERE = new URL('.', import.meta.url);
@@ -122,9 +122,49 @@ export class Scorer {
     checkText(text, 'text');
     const { explain = false, onProgress, signal } = checkOptions(options);
     const started = performance.now();
-    const { report, engineMs } = await this.#pool.run({ type: 'score', text, explain }, { onProgress, signal });
-    report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started) };
+    const parts = this.#partsFor(text);
+    let report, engineMs;
+    if (parts === 1) {
+      ({ result: report, engineMs } = await this.#pool.run({ type: 'score', text, explain }, { onProgress, signal }));
+    } else {
+      ({ report, engineMs } = await this.#scoreInParts(text, parts, explain, onProgress, signal));
+    }
+    report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started), workers: parts };
     return report;
+  }
+
+  /**
+   * #partsFor is how many workers share one text: one for short texts;
+   * for longer ones, every worker that is ready, up to `workers`. It
+   * starts the rest in the background for the texts that follow.
+   */
+  #partsFor(text) {
+    const want = Math.min(this.#pool.maxWorkers, Math.floor(text.length / CHARS_PER_PART));
+    if (want < 2) return 1;
+    this.#pool.prewarm(want);
+    return Math.max(1, Math.min(want, this.#pool.readyCount()));
+  }
+
+  /**
+   * #scoreInParts has each of `parts` workers score a run of the text's
+   * sentences (the engine cuts them the same way in each), then one worker
+   * assembles the report: the same report one worker makes, sooner.
+   */
+  async #scoreInParts(text, parts, explain, onProgress, signal) {
+    const done = new Array(parts).fill(0);
+    const totals = new Array(parts).fill(null);
+    const progress = (i) => (d, t) => {
+      done[i] = d;
+      totals[i] = t;
+      if (onProgress && totals.every((x) => x !== null)) {
+        onProgress(done.reduce((a, b) => a + b), totals.reduce((a, b) => a + b));
+      }
+    };
+    const runs = await Promise.all(Array.from({ length: parts }, (_, part) =>
+      this.#pool.run({ type: 'scorePart', text, part, parts, explain }, { onProgress: progress(part), signal })));
+    const sentences = runs.flatMap((r) => r.result);
+    const assembled = await this.#pool.run({ type: 'assemble', sentences }, { signal });
+    return { report: assembled.result, engineMs: Math.max(...runs.map((r) => r.engineMs)) + assembled.engineMs };
   }
 
   /**
@@ -148,8 +188,8 @@ export class Scorer {
         const i = next++;
         try {
           const started = performance.now();
-          const { report, engineMs } = await this.#pool.run({ type: 'score', text: texts[i], explain }, { signal });
-          report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started) };
+          const { result: report, engineMs } = await this.#pool.run({ type: 'score', text: texts[i], explain }, { signal });
+          report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started), workers: 1 };
           results[i] = report;
         } catch (err) {
           if (err.code === 'cancelled' || signal?.aborted) throw err;
@@ -318,6 +358,13 @@ function simdSupported() {
 // --- workers ---------------------------------------------------------------
 
 /**
+ * CHARS_PER_PART: a text is shared between workers only when each gets at
+ * least this much of it (about five sentences); for less, the messages cost
+ * more than the second worker saves.
+ */
+const CHARS_PER_PART = 600;
+
+/**
  * Pool keeps up to maxWorkers engines (one Web Worker each) and hands each
  * job to an idle one. A cancelled job's worker is terminated, since a
  * WebAssembly call cannot be interrupted, and a fresh one takes its place.
@@ -400,6 +447,19 @@ class Pool {
     else this.idle.push(engine);
   }
 
+  /** readyCount is the number of engines that can take a job now or soon. */
+  readyCount() {
+    let n = 0;
+    for (const e of this.engines) if (e.isReady && !e.dead) n++;
+    return n;
+  }
+
+  /** prewarm starts engines, in the background, until there are n. */
+  prewarm(n) {
+    if (this.closed || !this.init) return;
+    while (this.engines.size < Math.min(n, this.maxWorkers)) this.grow();
+  }
+
   /** grow starts one more engine; it joins the idle list once ready. */
   grow() {
     const engine = new Engine(this.workerURL);
@@ -444,6 +504,7 @@ class Engine {
   constructor(workerURL) {
     this.nextID = 1;
     this.dead = false;
+    this.isReady = false;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
     try {
       this.worker = new Worker(workerURL, { type: 'module', name: 'finscore' });
@@ -484,6 +545,7 @@ class Engine {
   receive(msg) {
     switch (msg?.type) {
       case 'ready':
+        this.isReady = true;
         this.settleReady.resolve(msg);
         return;
       case 'failed':
@@ -501,7 +563,7 @@ class Engine {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
-        if (msg.type === 'result') p.resolve({ report: msg.report, engineMs: msg.engineMs });
+        if (msg.type === 'result') p.resolve({ result: msg.result, engineMs: msg.engineMs });
         else p.reject(new FinscoreError(msg.code ?? 'engine', msg.message));
         return;
       }

@@ -4,9 +4,11 @@
 //
 // Messages in:  {type: "init", engine: WebAssembly.Module, kernels: WebAssembly.Module|null, model: ArrayBuffer}
 //               {type: "score", id, text, explain}
+//               {type: "scorePart", id, text, part, parts, explain}
+//               {type: "assemble", id, sentences}
 // Messages out: {type: "ready", info, version, kernels, startup} | {type: "failed", message}
 //               {type: "progress", id, done, total}
-//               {type: "result", id, report, engineMs} | {type: "error", id, message, code}
+//               {type: "result", id, result, engineMs} | {type: "error", id, message, code}
 
 import './wasm_exec.js'; // Go's glue, from the Go installation: defines globalThis.Go
 import { kernelHost } from './kernel-host.mjs';
@@ -23,7 +25,8 @@ self.onmessage = async (event) => {
     }
     return;
   }
-  if (msg?.type === 'score') {
+  const method = Object.hasOwn(CALLS, msg?.type ?? '') ? CALLS[msg.type] : null;
+  if (method) {
     if (!engine) {
       self.postMessage({ type: 'error', id: msg.id, code: 'engine', message: 'the engine is not loaded yet' });
       return;
@@ -31,14 +34,21 @@ self.onmessage = async (event) => {
     const started = performance.now();
     try {
       const onProgress = (done, total) => self.postMessage({ type: 'progress', id: msg.id, done, total });
-      const report = await engine.score(msg.text, { explain: msg.explain === true, onProgress });
-      self.postMessage({ type: 'result', id: msg.id, report, engineMs: performance.now() - started });
+      const result = await method(msg, onProgress);
+      self.postMessage({ type: 'result', id: msg.id, result, engineMs: performance.now() - started });
     } catch (err) {
-      const message = String(err?.message ?? err).replace(/^finscore\.score: (scorer: )?/, '');
-      const code = /must be|larger than|not valid UTF-8/.test(message) ? 'input' : 'engine';
+      const message = String(err?.message ?? err).replace(/^finscore\.\w+: (scorer: )?/, '');
+      const code = /must be|larger than|not valid UTF-8|does not exist/.test(message) ? 'input' : 'engine';
       self.postMessage({ type: 'error', id: msg.id, code, message });
     }
   }
+};
+
+/** CALLS maps each job type finscore.js sends to the engine's function. */
+const CALLS = {
+  score: (m, onProgress) => engine.score(m.text, { explain: m.explain === true, onProgress }),
+  scorePart: (m, onProgress) => engine.scorePart(m.text, m.part, m.parts, { explain: m.explain === true, onProgress }),
+  assemble: (m) => engine.assemble(m.sentences),
 };
 
 /** start runs the Go program and loads the model into it. */
@@ -64,6 +74,10 @@ async function start({ engine: module, kernels: kernelModule, model }) {
     throw new Error(`The model could not be loaded: ${String(err?.message ?? err).replace(/^finscore\.load: /, '')}`);
   }
   engine = globalThis.finscore;
-  const startup = { engine_ms: Math.round(t1 - t0), model_ms: Math.round(performance.now() - t1) };
+  const startup = {
+    engine_ms: Math.round(t1 - t0),
+    model_ms: Math.round(performance.now() - t1),
+    memory_mb: Math.round(instance.exports.mem.buffer.byteLength / 1048576),
+  };
   return { info, version: await engine.version(), kernels: kernels.reason, startup };
 }

@@ -133,14 +133,36 @@ const batchSize = 32
 
 // Score scores a document: each sentence, then the whole.
 func (s *Scorer) Score(text string, opt Options) (*Report, error) {
+	sents, err := s.ScorePart(text, 0, 1, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.Assemble(sents)
+}
+
+// ScorePart scores one part of a document's sentences, so that several
+// scorers (the page's Web Workers) can share one document: the sentences
+// are cut into parts contiguous runs of about equal length in bytes, and
+// part (0 ≤ part < parts) is scored. Assemble, given the parts' sentences
+// in order, makes the same report as Score. Progress counts the part's
+// sentences: first (0, total), then after each batch.
+func (s *Scorer) ScorePart(text string, part, parts int, opt Options) ([]SentenceScore, error) {
 	if len(text) > MaxTextBytes {
 		return nil, ErrTooLarge
 	}
 	if !utf8.ValidString(text) {
 		return nil, ErrInvalidUTF8
 	}
+	if parts < 1 || part < 0 || part >= parts {
+		return nil, fmt.Errorf("scorer: part %d of %d does not exist", part, parts)
+	}
 	spans := SplitSentences(text)
-	r := &Report{Sentences: make([]SentenceScore, len(spans))}
+	lo, hi := partRange(spans, part, parts)
+	spans = spans[lo:hi]
+	out := make([]SentenceScore, len(spans))
+	if opt.Progress != nil && len(spans) > 0 {
+		opt.Progress(0, len(spans)) // the total, at once
+	}
 	for i := 0; i < len(spans); i += batchSize {
 		chunk := spans[i:min(i+batchSize, len(spans))]
 		texts := make([]string, len(chunk))
@@ -152,9 +174,9 @@ func (s *Scorer) Score(text string, opt Options) (*Report, error) {
 			return nil, err
 		}
 		for j, sp := range chunk {
-			r.Sentences[i+j] = SentenceScore{Text: texts[j], Start: sp.Start, End: sp.End, Sentiment: sents[j], Risk: risks[j]}
+			out[i+j] = SentenceScore{Text: texts[j], Start: sp.Start, End: sp.End, Sentiment: sents[j], Risk: risks[j]}
 			if opt.Explain {
-				if r.Sentences[i+j].Drivers, err = s.explain(text, sp, sents[j], risks[j]); err != nil {
+				if out[i+j].Drivers, err = s.explain(text, sp, sents[j], risks[j]); err != nil {
 					return nil, err
 				}
 			}
@@ -163,6 +185,55 @@ func (s *Scorer) Score(text string, opt Options) (*Report, error) {
 			opt.Progress(i+len(chunk), len(spans))
 		}
 	}
+	return out, nil
+}
+
+// partRange returns the sentences [lo, hi) of part: the parts split where
+// the sentences' bytes so far reach k/parts of all their bytes.
+func partRange(spans []Span, part, parts int) (lo, hi int) {
+	total := 0
+	for _, sp := range spans {
+		total += sp.End - sp.Start
+	}
+	bound := func(k int) int {
+		if k >= parts {
+			return len(spans)
+		}
+		target, sum := total*k/parts, 0
+		for i, sp := range spans {
+			if sum >= target {
+				return i
+			}
+			sum += sp.End - sp.Start
+		}
+		return len(spans)
+	}
+	return bound(part), bound(part + 1)
+}
+
+// Assemble makes the document's report from all its sentences, in order
+// (what ScorePart returned for each part). It checks what it is given, since
+// the parts may come back through JavaScript.
+func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
+	for i, st := range sents {
+		for _, l := range s.sentiment.Spec.Labels {
+			if p, ok := st.Sentiment.Probs[l]; !ok || !(p >= 0 && p <= 1) {
+				return nil, fmt.Errorf("scorer: sentence %d has no valid probability for %q", i, l)
+			}
+		}
+		if !(st.Risk.Score >= 0 && st.Risk.Score <= 1) {
+			return nil, fmt.Errorf("scorer: sentence %d has risk score %v, outside [0, 1]", i, st.Risk.Score)
+		}
+		for _, c := range st.Risk.Categories {
+			if !(c.Score >= 0 && c.Score <= 1) {
+				return nil, fmt.Errorf("scorer: sentence %d has category %q score %v, outside [0, 1]", i, c.ID, c.Score)
+			}
+		}
+	}
+	if sents == nil {
+		sents = []SentenceScore{}
+	}
+	r := &Report{Sentences: sents}
 	r.Sentiment = s.documentSentiment(r.Sentences)
 	r.Risk = documentRisk(r.Sentences, s.risk.Spec.Categories)
 	r.Summary = summary(r)

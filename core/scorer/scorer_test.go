@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,7 +102,7 @@ func TestScoreReportIsConsistent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Sentences) != 3 || len(progress) != 2 || progress[0] != 3 || progress[1] != 3 {
+	if len(r.Sentences) != 3 || !slices.Equal(progress, []int{0, 3, 3, 3}) {
 		t.Fatalf("%d sentences, progress %v", len(r.Sentences), progress)
 	}
 	for i, st := range r.Sentences {
@@ -158,6 +159,59 @@ func TestScoreOneSentenceEqualsDocument(t *testing.T) {
 	}
 	if r.Sentences[0].Start != 2 || r.Sentences[0].Text != "Profit warning hits shares" {
 		t.Errorf("sentence %+v", r.Sentences[0])
+	}
+}
+
+func TestPartsAssembleToTheWholeReport(t *testing.T) {
+	s, err := scorer.FromBundle(testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Profit fell. Revenue rose 5% to $1.2 billion on strong demand in Asia. " +
+		"The regulator fined the bank. Shares slipped. Net debt rose to 3.1 times EBITDA, close to the covenant. " +
+		"The board approved a buyback. Moody's cut the rating."
+	whole, err := s.Score(text, scorer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON, _ := json.Marshal(whole)
+	for parts := 1; parts <= 9; parts++ { // 9 > the 7 sentences: some parts are empty
+		var all []scorer.SentenceScore
+		for part := range parts {
+			sents, err := s.ScorePart(text, part, parts, scorer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, sents...)
+		}
+		r, err := s.Assemble(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := json.Marshal(r); !bytes.Equal(got, wantJSON) {
+			t.Errorf("%d parts assemble to\n%s\nwant\n%s", parts, got, wantJSON)
+		}
+	}
+	for _, pp := range [][2]int{{-1, 2}, {2, 2}, {0, 0}} {
+		if _, err := s.ScorePart(text, pp[0], pp[1], scorer.Options{}); err == nil {
+			t.Errorf("part %d of %d: no error", pp[0], pp[1])
+		}
+	}
+	// Assemble refuses sentences it could not have made.
+	bad := whole.Sentences[0]
+	bad.Sentiment.Probs = map[string]float64{"negative": math.NaN(), "neutral": 0.5, "positive": 0.5}
+	if _, err := s.Assemble([]scorer.SentenceScore{bad}); err == nil {
+		t.Error("NaN probability: no error")
+	}
+	bad = whole.Sentences[0]
+	bad.Sentiment.Probs = map[string]float64{"neutral": 1}
+	if _, err := s.Assemble([]scorer.SentenceScore{bad}); err == nil {
+		t.Error("missing probabilities: no error")
+	}
+	bad = whole.Sentences[0]
+	bad.Risk.Score = 7
+	if _, err := s.Assemble([]scorer.SentenceScore{bad}); err == nil {
+		t.Error("risk 7: no error")
 	}
 }
 

@@ -83,11 +83,30 @@ test('onProgress reports sentences done, in order, up to the total', async () =>
   const calls = [];
   const r = await fs.score(text, { onProgress: (done, total) => calls.push([done, total]) });
   assert.equal(r.sentences.length, 70);
-  assert.deepEqual(calls, [[32, 70], [64, 70], [70, 70]]); // one call per batch of 32
+  assert.deepEqual(calls, [[0, 70], [32, 70], [64, 70], [70, 70]]); // the total, then one call per batch of 32
   // A callback that throws does not lose the report.
   const r2 = await fs.score('Shares fell.', { onProgress: () => { throw new Error('boom'); } });
   assert.equal(r2.sentences.length, 1);
   await assert.rejects(fs.score('x', { onProgress: 'yes' }), /options.onProgress must be a function/);
+});
+
+test('scorePart and assemble give the same report as score', async () => {
+  const text = 'Profit fell. Revenue rose 5% on demand in Asia. The regulator fined the bank. ' +
+    'Shares slipped. Net debt rose to 3.1 times EBITDA. The board approved a buyback.';
+  const whole = await fs.score(text);
+  for (const parts of [1, 2, 3, 8]) {
+    const sentences = [];
+    for (let part = 0; part < parts; part++) sentences.push(...await fs.scorePart(text, part, parts));
+    assert.deepEqual(await fs.assemble(sentences), whole, `${parts} parts`);
+  }
+  await assert.rejects(fs.scorePart(text, 2, 2), /part must be a whole number from 0 to 63|part 2 of 2 does not exist/);
+  await assert.rejects(fs.scorePart(text, 0.5, 2), /part must be a whole number/);
+  await assert.rejects(fs.scorePart(text, '0', 2), /part must be a number, got string/);
+  await assert.rejects(fs.scorePart(text, 0, 0), /parts must be a whole number from 1 to 64/);
+  await assert.rejects(fs.assemble('x'), /sentences must be an array/);
+  await assert.rejects(fs.assemble([{ sentiment: { probs: { negative: 2 } } }]), /no valid probability/);
+  const cyclic = []; cyclic.push(cyclic);
+  await assert.rejects(fs.assemble(cyclic), /sentences cannot be read/);
 });
 
 test('wrong types reject, never crash', async () => {
