@@ -106,6 +106,9 @@ chromium:
 FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./core/bundle -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/tokenize -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzSplitSentences -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzAssemble -fuzztime=$(FUZZTIME)
 
 ## bench-browser: the page in headless Chromium: first load, a 20-sentence
 ## document, scoreMany on one worker against two

@@ -150,9 +150,10 @@ export function resultRow(index, text, report) {
 }
 
 /**
- * formatCSV writes rows as CSV (comma separated, CRLF line ends, fields
- * quoted when needed). Text fields that a spreadsheet would run as a
- * formula (starting with = + - @ or a tab) get a leading apostrophe.
+ * formatCSV writes rows as CSV: comma separated, CRLF line ends, fields
+ * quoted when they hold a quote, comma, semicolon, tab or line break. Text
+ * fields that a spreadsheet would run as a formula (starting with = + - @
+ * or a tab) get a leading apostrophe.
  */
 export function formatCSV(rows) {
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
@@ -161,5 +162,7 @@ export function formatCSV(rows) {
 function csvField(v) {
   let s = typeof v === 'number' ? String(v) : String(v ?? '');
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Semicolons and tabs are quoted too, so that a reader that guesses the
+  // separator (as parseCSV and spreadsheets in many locales do) still sees commas.
+  return /[",;\t\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

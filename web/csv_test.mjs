@@ -61,3 +61,42 @@ test('resultRow has one field per column, for reports and for errors', () => {
   assert.equal(bad.length, RESULT_COLUMNS.length);
   assert.equal(bad.at(-1), 'text is not valid UTF-8');
 });
+
+test('random tables survive formatCSV then parseCSV (a seeded fuzz)', () => {
+  let seed = 12345;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = ['a', 'Z', '0', ' ', ',', ';', '\t', '"', '\n', '\r\n', 'é', '€', '𝄞', '<', '>'];
+  for (let trial = 0; trial < 500; trial++) {
+    const width = 1 + rand(4);
+    const rows = Array.from({ length: 1 + rand(5) }, () => Array.from({ length: width }, () => {
+      let s = 'x'; // non-empty, not starting with a formula character
+      for (let i = rand(12); i > 0; i--) s += alphabet[rand(alphabet.length)];
+      return s;
+    }));
+    const csv = formatCSV(rows);
+    const back = parseCSV(csv);
+    assert.deepEqual(back, rows, `trial ${trial}: ${JSON.stringify(csv)}`);
+  }
+});
+
+test('parseCSV never throws on random text except for an open quote', () => {
+  let seed = 99;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = ['a', ',', ';', '"', '\n', '\r', '\t', ' ', '\uFEFF'];
+  for (let trial = 0; trial < 2000; trial++) {
+    let s = '';
+    for (let i = rand(30); i > 0; i--) s += alphabet[rand(alphabet.length)];
+    try {
+      const rows = parseCSV(s);
+      assert.ok(Array.isArray(rows) && rows.every((r) => r.every((f) => typeof f === 'string')));
+    } catch (err) {
+      assert.match(err.message, /never ends/, JSON.stringify(s));
+    }
+  }
+});

@@ -3,6 +3,7 @@ package scorer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode"
@@ -215,18 +216,34 @@ func partRange(spans []Span, part, parts int) (lo, hi int) {
 // (what ScorePart returned for each part). It checks what it is given, since
 // the parts may come back through JavaScript.
 func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
+	known := map[string]bool{}
+	for _, c := range s.risk.Spec.Categories {
+		known[c.ID] = true
+	}
+	labels := s.sentiment.Spec.Labels
+	probs := make([]float64, len(labels))
 	for i, st := range sents {
-		for _, l := range s.sentiment.Spec.Labels {
-			if p, ok := st.Sentiment.Probs[l]; !ok || !(p >= 0 && p <= 1) {
+		sum := 0.0
+		for j, l := range labels {
+			p, ok := st.Sentiment.Probs[l]
+			if !ok || !(p >= 0 && p <= 1) {
 				return nil, fmt.Errorf("scorer: sentence %d has no valid probability for %q", i, l)
 			}
+			probs[j] = p
+			sum += p
 		}
+		if math.Abs(sum-1) > 1e-6 || len(st.Sentiment.Probs) != len(labels) {
+			return nil, fmt.Errorf("scorer: sentence %d's probabilities %v are not a distribution over %v", i, st.Sentiment.Probs, labels)
+		}
+		// The label and signal follow from the probabilities; made again,
+		// they cannot disagree with them.
+		sents[i].Sentiment = s.sentimentOf(probs)
 		if !(st.Risk.Score >= 0 && st.Risk.Score <= 1) {
 			return nil, fmt.Errorf("scorer: sentence %d has risk score %v, outside [0, 1]", i, st.Risk.Score)
 		}
 		for _, c := range st.Risk.Categories {
-			if !(c.Score >= 0 && c.Score <= 1) {
-				return nil, fmt.Errorf("scorer: sentence %d has category %q score %v, outside [0, 1]", i, c.ID, c.Score)
+			if !known[c.ID] || !(c.Score >= 0 && c.Score <= 1) {
+				return nil, fmt.Errorf("scorer: sentence %d has category %q with score %v: not a category of this model, or outside [0, 1]", i, c.ID, c.Score)
 			}
 		}
 	}

@@ -30,7 +30,7 @@ var (
 // testBundle is the pretrained encoder with an untrained (random) sentiment
 // head and a risk head built from the shipped taxonomy: real plumbing,
 // meaningless sentiment.
-func testBundle(t *testing.T) *bundle.Bundle {
+func testBundle(t testing.TB) *bundle.Bundle {
 	t.Helper()
 	once.Do(func() {
 		c, err := convert.LoadUSELite(filepath.Join(testenv.SharedDir(t), "models", "use-lite"))
@@ -252,10 +252,37 @@ func TestFromBundleNeedsHeads(t *testing.T) {
 	}
 }
 
-func mustTokenizer(t *testing.T, c *convert.Converted) *tokenize.Tokenizer {
+func mustTokenizer(t testing.TB, c *convert.Converted) *tokenize.Tokenizer {
 	tk, err := tokenize.FromSpec(c.Tokenizer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tk
+}
+
+// FuzzAssemble feeds Assemble what JavaScript might hand it (sentence
+// scores as JSON, in any shape): an error or a report, never a panic, and a
+// report's level and summary are always filled in.
+func FuzzAssemble(f *testing.F) {
+	f.Add(`[{"text":"Shares fell.","start":0,"end":12,"sentiment":{"label":"negative","probs":{"negative":0.8,"neutral":0.1,"positive":0.1},"signal":-0.7},"risk":{"score":0.6,"categories":[{"id":"market","label":"Market","score":0.6}]}}]`)
+	f.Add(`[]`)
+	f.Add(`[{"sentiment":{"probs":{"negative":1e400}}}]`)
+	f.Add(`[{"sentiment":{"probs":{"negative":0,"neutral":0,"positive":0}},"risk":{"score":0,"categories":[{"id":"","score":-0}]}}]`)
+	s, err := scorer.FromBundle(testBundle(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		var sents []scorer.SentenceScore
+		if json.Unmarshal([]byte(data), &sents) != nil {
+			return
+		}
+		r, err := s.Assemble(sents)
+		if err != nil {
+			return
+		}
+		if r.Risk.Level == "" || r.Summary == "" || r.Sentiment.Label == "" || len(r.Sentences) != len(sents) {
+			t.Errorf("report %+v", r)
+		}
+	})
 }
