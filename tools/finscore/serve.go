@@ -145,7 +145,8 @@ func siteHandler(dir string) http.Handler {
 			// Content-Length counts the compressed bytes; the page's
 			// download progress counts the bytes it receives, decoded.
 			h.Set("X-Decoded-Length", strconv.FormatInt(info.Size(), 10))
-			r.Header.Del("Range") // ranges would apply to the compressed bytes
+			h.Set("Content-Length", strconv.Itoa(len(gz))) // ServeContent leaves it to us when encoded
+			r.Header.Del("Range")                          // ranges would apply to the compressed bytes
 			http.ServeContent(w, r, name, info.ModTime(), bytes.NewReader(gz))
 			return
 		}
