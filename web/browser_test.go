@@ -345,8 +345,24 @@ func TestBatchFileScoresLocallyAndDownloadsCSV(t *testing.T) {
 			t.Errorf("CSV line %d %q lacks %s / %s", i+1, line, want[i].Sentiment.Label, want[i].Risk.Level)
 		}
 	}
+
+	// A long text file can be cancelled, and the page scores again after.
+	long := filepath.Join(t.TempDir(), "many.txt")
+	os.WriteFile(long, []byte(strings.Repeat("Net debt rose to 3.1 times EBITDA, close to the covenant limit, as cash flow weakened.\n", 3000)), 0o644)
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=batch-file]`), []string{long})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the text file to be read", `/many.txt: 3000 items/.test(document.querySelector('[data-testid=batch-status]').textContent)`, 30*time.Second)
+	eval[bool](t, b, `(document.querySelector('[data-testid=batch-run]').click(), true)`)
+	waitFor(t, b, "the batch to start", `/^Scored [1-9]/.test(document.querySelector('[data-testid=batch-status]').textContent)`, time.Minute)
+	eval[bool](t, b, `(document.querySelector('[data-testid=batch-cancel]').click(), true)`)
+	waitFor(t, b, "the cancel", `document.querySelector('[data-testid=batch-status]').textContent === 'Cancelled.' && !document.querySelector('[data-testid=batch-run]').disabled`, 30*time.Second)
+	if got := scoreInPage(t, b, compareTexts[0]); got.Label != want[0].Sentiment.Label {
+		t.Errorf("after a cancelled batch the page shows %+v", got)
+	}
+
 	checkPage(t, b)
-	// The file itself never went to the server.
+	// The files themselves never went to the server.
 	for _, r := range b.proxy.requests() {
 		if !strings.HasPrefix(r, "GET ") {
 			t.Errorf("the page sent %s", r)
