@@ -14,7 +14,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"finscore/core/bundle"
-	"finscore/core/embed"
 	"finscore/core/scorer"
 	"finscore/core/tensor"
 )
@@ -25,11 +24,11 @@ const Version = "0.1.0"
 // MaxEmbedTexts bounds one embed call.
 const MaxEmbedTexts = 4096
 
-// engine is the loaded model; calls are serialised by mu.
+// engine is the loaded model; calls are serialised by mu. embed uses the
+// scorer's own tokenizer and encoder: one copy of the weights.
 type engine struct {
 	mu     sync.Mutex
 	scorer *scorer.Scorer
-	embed  *embed.Embedder
 }
 
 // newAPI builds the finscore object with its functions.
@@ -167,13 +166,23 @@ func (e *engine) load(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	e.mu.Lock()
-	e.scorer, e.embed = s, s.Embedder() // one copy of the weights, not two
+	e.scorer = s
 	e.mu.Unlock()
 	return loadInfo{Name: b.Manifest.Name, Source: b.Manifest.Source, License: b.Manifest.License,
 		Labels: s.SentimentLabels(), Categories: s.RiskCategories()}, nil
 }
 
 var errNotLoaded = errors.New("no model loaded: call finscore.load(bundleBytes) first")
+
+// withScorer runs fn with the loaded model, one call at a time.
+func (e *engine) withScorer(fn func(*scorer.Scorer) (any, error)) (any, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scorer == nil {
+		return nil, errNotLoaded
+	}
+	return fn(e.scorer)
+}
 
 func (e *engine) score(args []safejs.Value) (any, error) {
 	text, err := stringArg(args, 0, "text")
@@ -184,12 +193,7 @@ func (e *engine) score(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scorer == nil {
-		return nil, errNotLoaded
-	}
-	return e.scorer.Score(text, opt)
+	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.Score(text, opt) })
 }
 
 // maxParts bounds the parts one document is cut into.
@@ -212,12 +216,7 @@ func (e *engine) scorePart(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scorer == nil {
-		return nil, errNotLoaded
-	}
-	return e.scorer.ScorePart(text, part, parts, opt)
+	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.ScorePart(text, part, parts, opt) })
 }
 
 func (e *engine) assemble(args []safejs.Value) (any, error) {
@@ -243,12 +242,7 @@ func (e *engine) assemble(args []safejs.Value) (any, error) {
 	if err := json.Unmarshal([]byte(data), &sents); err != nil {
 		return nil, fmt.Errorf("sentences must be an array of sentence scores: %v", err)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scorer == nil {
-		return nil, errNotLoaded
-	}
-	return e.scorer.Assemble(sents)
+	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.Assemble(sents) })
 }
 
 // scoreOptions reads the options object of score and scorePart, args[i]:
@@ -308,16 +302,13 @@ func (e *engine) embedTexts(args []safejs.Value) (any, error) {
 			return nil, fmt.Errorf("texts are larger than %d bytes in all", scorer.MaxTextBytes)
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.embed == nil {
-		return nil, errNotLoaded
-	}
-	ids, embs, err := e.embed.Embed(texts)
-	if err != nil {
-		return nil, err
-	}
-	return embedResult{IDs: ids, Embeddings: embs}, nil
+	return e.withScorer(func(s *scorer.Scorer) (any, error) {
+		ids, embs, err := s.Embedder().Embed(texts)
+		if err != nil {
+			return nil, err
+		}
+		return embedResult{IDs: ids, Embeddings: embs}, nil
+	})
 }
 
 func intArg(args []safejs.Value, i int, name string, lo, hi int) (int, error) {
