@@ -16,9 +16,12 @@ element.scorer.then((scorer) => {
   modelInfo.textContent = `The model did not load: ${err.message}`;
 });
 
+// The service worker saves the site when it installs. It is registered
+// once the model has loaded, so that it copies the files from the HTTP
+// cache where it can, and never competes with the page's own downloads.
 const offline = document.querySelector('[data-testid="offline"]');
 if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('sw.js').then(() => navigator.serviceWorker.ready).then(() => {
+  element.scorer.catch(() => {}).then(() => navigator.serviceWorker.register('sw.js')).then(() => navigator.serviceWorker.ready).then(() => {
     offline.textContent = 'Works offline: this page and its model are saved in this browser.';
     offline.dataset.state = 'ready';
   }, (err) => {

@@ -95,6 +95,7 @@ func TestPageScoresLikeTheCommand(t *testing.T) {
 			t.Errorf("the proxy never saw %s; requests:\n%s", f, reqs)
 		}
 	}
+
 }
 
 func checkSameAsCLI(t *testing.T, text string, got shown, want cliReport) {
