@@ -311,13 +311,18 @@ func (e *engine) embedTexts(args []safejs.Value) (any, error) {
 	})
 }
 
+// argType names the type of args[i] for an error message: "nothing" when
+// the call passed fewer arguments.
+func argType(args []safejs.Value, i int) string {
+	if len(args) <= i {
+		return "nothing"
+	}
+	return args[i].Type().String()
+}
+
 func intArg(args []safejs.Value, i int, name string, lo, hi int) (int, error) {
 	if len(args) <= i || args[i].Type() != safejs.TypeNumber {
-		got := "nothing"
-		if len(args) > i {
-			got = args[i].Type().String()
-		}
-		return 0, fmt.Errorf("%s must be a number, got %s", name, got)
+		return 0, fmt.Errorf("%s must be a number, got %s", name, argType(args, i))
 	}
 	f, err := args[i].Float()
 	if err != nil {
@@ -331,11 +336,7 @@ func intArg(args []safejs.Value, i int, name string, lo, hi int) (int, error) {
 
 func stringArg(args []safejs.Value, i int, name string) (string, error) {
 	if len(args) <= i || args[i].Type() != safejs.TypeString {
-		got := "nothing"
-		if len(args) > i {
-			got = args[i].Type().String()
-		}
-		return "", fmt.Errorf("%s must be a string, got %s", name, got)
+		return "", fmt.Errorf("%s must be a string, got %s", name, argType(args, i))
 	}
 	s, err := args[i].String()
 	if err != nil {

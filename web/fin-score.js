@@ -54,7 +54,7 @@ export class FinScoreElement extends HTMLElement {
 
   #build() {
     const id = `fin-score-${++instances}`;
-    const base = new URL(this.getAttribute('base-url') ?? HERE, document.baseURI);
+    const base = this.#baseURL();
     if (!document.querySelector('link[data-fin-score-style]')) {
       document.head.append(el('link', { rel: 'stylesheet', href: new URL('fin-score.css', base).href, 'data-fin-score-style': true }));
     }
@@ -112,12 +112,16 @@ export class FinScoreElement extends HTMLElement {
     });
   }
 
+  /** #baseURL is where the finscore files are: base-url, or this script's folder. */
+  #baseURL() {
+    return new URL(this.getAttribute('base-url') ?? HERE, document.baseURI);
+  }
+
   async #load() {
-    const base = new URL(this.getAttribute('base-url') ?? HERE, document.baseURI);
     const workers = this.hasAttribute('workers') ? Number(this.getAttribute('workers')) : undefined;
     try {
       const scorer = await createScorer({
-        baseURL: base,
+        baseURL: this.#baseURL(),
         workers,
         onProgress: (p) => {
           if (p.phase === 'download') {

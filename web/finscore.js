@@ -13,6 +13,8 @@
 // README), plus `timing` ({engine_ms, total_ms, workers}). Loading leaves the User
 // Timing marks finscore:downloaded and finscore:ready.
 
+import { simdSupported } from './kernel-host.mjs';
+
 const HERE = new URL('.', import.meta.url);
 
 /** The files createScorer loads, relative to baseURL. */
@@ -341,20 +343,6 @@ function expectedLength(response) {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
-// (module (func (result v128) (i32x4.splat (i32.const 0)))), as in kernel-host.mjs
-const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
-]);
-
-function simdSupported() {
-  try {
-    return WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}
-
 // --- workers ---------------------------------------------------------------
 
 /**
@@ -518,9 +506,9 @@ class Engine {
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault?.();
-      this.fail(new FinscoreError('engine', `The scoring worker failed: ${e.message || 'it could not start (is worker.js served from this site?)'}`));
+      this.terminate(new FinscoreError('engine', `The scoring worker failed: ${e.message || 'it could not start (is worker.js served from this site?)'}`));
     };
-    this.worker.onmessageerror = () => this.fail(new FinscoreError('engine', 'The scoring worker sent a message that could not be read'));
+    this.worker.onmessageerror = () => this.terminate(new FinscoreError('engine', 'The scoring worker sent a message that could not be read'));
     this.ready.catch(() => {}); // whoever starts the engine waits on it
   }
 
@@ -549,7 +537,7 @@ class Engine {
         this.settleReady.resolve(msg);
         return;
       case 'failed':
-        this.fail(new FinscoreError('engine', msg.message));
+        this.terminate(new FinscoreError('engine', msg.message));
         return;
       case 'progress': {
         const p = this.pending.get(msg.id);
@@ -570,11 +558,7 @@ class Engine {
     }
   }
 
-  /** fail rejects everything waiting on this engine and stops it. */
-  fail(err) {
-    this.terminate(err);
-  }
-
+  /** terminate stops the worker and rejects everything waiting on it with err. */
   terminate(err) {
     this.dead = true;
     this.worker.terminate();
