@@ -1,7 +1,5 @@
 package tensor
 
-import "math"
-
 // Kernels for backward passes (core/train). Shapes follow MatMul: a is
 // [m×k], w is [k×n], out and its gradient are [m×n].
 
@@ -58,16 +56,7 @@ func addMatMulTransAGo(dw, dbias, a, dout []float32, m, k, n int) {
 func LayerNormBackward(dx, dscale, dbias, dout, x, scale []float32, m, n int, eps float32) {
 	for i := 0; i < m; i++ {
 		xr, dr, dxr := x[i*n:(i+1)*n], dout[i*n:(i+1)*n], dx[i*n:(i+1)*n]
-		var sum float32
-		for _, v := range xr {
-			sum += v
-		}
-		mean := sum / float32(n)
-		var sq float32
-		for _, v := range xr {
-			sq += (v - mean) * (v - mean)
-		}
-		rstd := float32(1 / math.Sqrt(float64(sq/float32(n)+eps)))
+		mean, rstd := rowStats(xr, eps)
 		// With xhat = (x-mean)·rstd and g = dout·scale:
 		// dx = rstd · (g - mean(g) - xhat·mean(g·xhat)).
 		var gMean, gxMean float32

@@ -106,22 +106,29 @@ func layerNormGo(out, x, scale, bias []float32, m, n int, eps float32) {
 	for i := 0; i < m; i++ {
 		xr := x[i*n : (i+1)*n]
 		or := out[i*n : (i+1)*n]
-		var sum float32
-		for _, v := range xr {
-			sum += v
-		}
-		mean := sum / float32(n)
-		var sq float32
-		for _, v := range xr {
-			d := v - mean
-			sq += d * d
-		}
-		inv := float32(1 / math.Sqrt(float64(sq/float32(n)+eps)))
+		mean, inv := rowStats(xr, eps)
 		or = or[:len(xr)]
 		for j, v := range xr {
 			or[j] = scale[j]*inv*(v-mean) + bias[j]
 		}
 	}
+}
+
+// rowStats returns the mean of a layer-norm row and 1/sqrt(variance+eps),
+// computed in one fixed order so that LayerNormBackward recomputes exactly
+// the statistics the forward pass used.
+func rowStats(xr []float32, eps float32) (mean, rstd float32) {
+	var sum float32
+	for _, v := range xr {
+		sum += v
+	}
+	mean = sum / float32(len(xr))
+	var sq float32
+	for _, v := range xr {
+		d := v - mean
+		sq += d * d
+	}
+	return mean, float32(1 / math.Sqrt(float64(sq/float32(len(xr))+eps)))
 }
 
 // Softmax replaces x with exp(x - max) / sum.
