@@ -1,12 +1,9 @@
 package encoder_test
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -50,27 +47,13 @@ func (g *golden) UnmarshalJSON(data []byte) error {
 }
 
 func readGoldens(t *testing.T) []golden {
-	f, err := os.Open("testdata/reference_embeddings.jsonl.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []golden
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
+	for _, line := range testenv.GzipLines(t, "testdata/reference_embeddings.jsonl.gz") {
 		var g golden
-		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+		if err := json.Unmarshal([]byte(line), &g); err != nil {
 			t.Fatalf("golden line %d: %v", len(out)+1, err)
 		}
 		out = append(out, g)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if len(out) < 300 {
 		t.Fatalf("only %d golden cases", len(out))

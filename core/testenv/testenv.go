@@ -1,6 +1,6 @@
-// Package testenv finds the files tests read from outside the repository:
-// the project's shared folder (pretrained model, data sets), which sits
-// beside the checkout at ../shared.
+// Package testenv finds and reads the files tests need: gzipped golden
+// files, and the project's shared folder outside the repository (pretrained
+// model, data sets), which sits beside the checkout at ../shared.
 package testenv
 
 import (

@@ -1,8 +1,6 @@
 package tokenize
 
 import (
-	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -38,20 +36,8 @@ func loadUSEVocab(t testing.TB) *Tokenizer {
 // readReferenceIDs reads testdata/reference_ids.txt.gz, written by
 // tools/golden from the reference tokenizer: "<sha256 prefix>\t<ids>" lines.
 func readReferenceIDs(t *testing.T) map[string][]int32 {
-	f, err := os.Open("testdata/reference_ids.txt.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ref := map[string][]int32{}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
+	for _, line := range testenv.GzipLines(t, "testdata/reference_ids.txt.gz") {
 		if strings.HasPrefix(line, "#") || line == "" {
 			continue
 		}
@@ -70,9 +56,6 @@ func readReferenceIDs(t *testing.T) map[string][]int32 {
 			}
 		}
 		ref[hash] = ids
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return ref
 }
