@@ -108,7 +108,7 @@ export class Scorer {
     this.version = first.version;
     /** Whether the WebAssembly SIMD kernels are active, or why not. */
     this.kernels = first.kernels;
-    /** The first worker's start: {engine_ms (instantiate and start Go), model_ms (load the model)}. */
+    /** The first worker's start: {engine_ms (instantiate and start Go), model_ms (load the model), memory_mb}. */
     this.startup = first.startup;
   }
 
