@@ -21,7 +21,7 @@ const splitSeed = 20261129
 // LoadCorpus reads and splits the training data under dir
 // (weights/training-data).
 func LoadCorpus(dir string) (*Corpus, error) {
-	read := func(path, text, label string, f LabelFunc) ([]Example, error) {
+	read := func(source, path, text, label string, f LabelFunc) ([]Example, error) {
 		file, err := os.Open(filepath.Join(dir, path))
 		if err != nil {
 			return nil, err
@@ -31,17 +31,20 @@ func LoadCorpus(dir string) (*Corpus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		for i := range ex {
+			ex[i].Source = source
+		}
 		return ex, nil
 	}
-	twTrain, err := read("twitter-financial-news/sent_train.csv", "text", "label", TwitterLabel)
+	twTrain, err := read("tw_train", "twitter-financial-news/sent_train.csv", "text", "label", TwitterLabel)
 	if err != nil {
 		return nil, err
 	}
-	twValid, err := read("twitter-financial-news/sent_valid.csv", "text", "label", TwitterLabel)
+	twValid, err := read("tw_valid", "twitter-financial-news/sent_valid.csv", "text", "label", TwitterLabel)
 	if err != nil {
 		return nil, err
 	}
-	sentfin, err := read("sentfin/sentfin_headline_level.csv", "title", "headline_label", NamedLabel)
+	sentfin, err := read("sentfin", "sentfin/sentfin_headline_level.csv", "title", "headline_label", NamedLabel)
 	if err != nil {
 		return nil, err
 	}

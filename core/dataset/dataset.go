@@ -28,6 +28,11 @@ var Labels = []string{"negative", "neutral", "positive"}
 type Example struct {
 	Text  string
 	Label int
+	// Source names the file the example came from (empty when unknown) and
+	// Row is its 1-based data-record number there (header not counted), so
+	// that labels kept elsewhere can refer to it.
+	Source string
+	Row    int
 }
 
 // ErrSkip, returned by a LabelFunc, drops the row (for example SEntFiN's
@@ -95,7 +100,7 @@ func ReadCSV(r io.Reader, textColumn, labelColumn string, label LabelFunc) ([]Ex
 		if err != nil {
 			return nil, fmt.Errorf("dataset: row %d: %w", row, err)
 		}
-		out = append(out, Example{Text: rec[ti], Label: y})
+		out = append(out, Example{Text: rec[ti], Label: y, Row: row - 1})
 	}
 }
 
