@@ -26,7 +26,7 @@ import (
 // the commit and the model card.
 var frozen = map[string]string{
 	"risk-test/candidates.csv": "a957d13ee06ea511df352b517fec27845c9d96845253de44d53a66e86d4be904",
-	"risk-test/labels.txt":     "",
+	"risk-test/labels.txt":     "e5d92ec80ad0e4ba61718badcd2533e54f68838645d7c95b6447beff23d731f5",
 	"risk-test/risk_test.csv":  "c81a39d6ee57aa8e5f53d022e6b689ea4990f078cd9548f0572950b36f3f4ca6",
 	"documents/test.jsonl":     "128a32c6c24152067ceccd37de267885d21944e36b5a8d536655cab0ab7dc941",
 }
