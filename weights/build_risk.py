@@ -3,6 +3,10 @@
 risk-test/candidates.csv + risk-test/labels.txt -> risk-test/risk_test.csv, and
 risk-train/candidates.csv + risk-train/labels_*.txt -> risk-train/risk_train.csv.
 
+Rows listed in <folder>/excluded.txt (id, tab, why) are left out of the output:
+risk-train rows that the overlap guard (guard_test.go) found too close to an
+evaluation sentence.
+
 Output columns (as in risk-dev/risk_dev.csv): id,source,row,text,categories,level
 with categories "|"-separated in taxonomy order (empty for none). Checks: every
 candidate labelled exactly once, in order; categories known and in taxonomy
@@ -44,8 +48,15 @@ def main():
                 labels += [line.rstrip("\n").split("\t") for line in f if line.strip()]
         if [l[0] for l in labels] != [c["id"] for c in cands]:
             sys.exit(f"{folder}: labels do not cover the candidates exactly once, in order")
+        excluded = set()
+        path = os.path.join(HERE, folder, "excluded.txt")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                excluded = {line.split("\t")[0] for line in f if line.strip() and not line.startswith("#")}
         rows = []
         for c, (_, cats, level) in zip(cands, labels):
+            if c["id"] in excluded:
+                continue
             cats = [] if cats == "-" else cats.split("|")
             if any(x not in order for x in cats) or cats != sorted(cats, key=order.index) or len(set(cats)) != len(cats):
                 sys.exit(f"{folder} {c['id']}: categories {cats} unknown, repeated or out of taxonomy order")
@@ -58,7 +69,7 @@ def main():
             w = csv.writer(f, lineterminator="\n")
             w.writerow(["id", "source", "row", "text", "categories", "level"])
             w.writerows(rows)
-        print(f"{folder}/{out_name}: {len(rows)} rows, {sum(1 for r in rows if not r[4])} with no category")
+        print(f"{folder}/{out_name}: {len(rows)} rows ({len(excluded)} excluded), {sum(1 for r in rows if not r[4])} with no category")
 
 
 if __name__ == "__main__":
