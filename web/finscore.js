@@ -7,7 +7,7 @@
 //   const scorer = await createScorer({ onProgress: (p) => console.log(p.phase, p.fraction) });
 //   const report = await scorer.score('Shares fell 12% after the profit warning.');
 //   report.sentiment.label;   // "negative"
-//   report.risk.level;        // "low" | "medium" | "high"
+//   report.risk.level;        // "none" | "low" | "medium" | "high"
 //
 // A report is a plain object, the same as `finscore score` writes (see the
 // README), plus `timing` ({engine_ms, total_ms, workers}). Loading leaves the User

@@ -88,7 +88,8 @@ function riskCard(report) {
   return el('section', { class: 'fs-card', 'aria-label': 'Risk' },
     el('h3', { text: 'Risk' }),
     el('p', { class: `fs-big fs-risk-${r.level}` },
-      el('span', { class: 'fs-label', 'data-testid': 'risk-level', text: r.level }), ` risk (${pct(r.score)})`),
+      el('span', { class: 'fs-label', 'data-testid': 'risk-level', text: r.level }),
+      r.level === 'none' ? ': no risk category found' : ` risk (${pct(r.score)})`),
     r.categories.length ? list : el('p', { class: 'fs-muted', text: 'No risk category is supported by any sentence.' }),
     el('p', { class: 'fs-muted fs-caveat', text: 'Risk categories are indicative: the model flags them with low precision, ' +
       'so read the evidence. Its measured accuracy is in the model card.' }));
@@ -115,9 +116,10 @@ function sentenceList(report, onSelect) {
 
 function sentenceRow(s, i, onSelect) {
   const label = s.sentiment.label;
-  const ranked = [...s.risk.categories].sort((a, b) => b.score - a.score);
-  const cats = ranked.slice(0, 3).map((c) => c.label).join(', ') + (ranked.length > 3 ? ` and ${ranked.length - 3} more` : '');
-  const riskText = cats ? `risk ${pct(s.risk.score)}: ${cats}` : `risk ${pct(s.risk.score)}`;
+  // The sentence's strongest category only: one clear reason to read it.
+  const top = [...s.risk.categories].sort((a, b) => b.score - a.score)[0];
+  const cats = top ? top.label : '';
+  const riskText = top ? `${s.risk.level ?? ''} risk: ${top.label} (${pct(top.score)})`.trim() : `no risk (${pct(s.risk.score)})`;
   const row = el('li', {
     class: `fs-sentence fs-${label}${cats ? ' fs-risky' : ''}`, 'data-testid': 'sentence', 'data-index': i,
     tabindex: 0, role: 'button', 'aria-pressed': 'false',

@@ -11,7 +11,7 @@ func TestReadCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Example{{"Up, strongly", Neutral}, {"Down", Negative}, {"Flat", Positive}}
+	want := []Example{{Text: "Up, strongly", Label: Neutral, Row: 1}, {Text: "Down", Label: Negative, Row: 2}, {Text: "Flat", Label: Positive, Row: 3}}
 	if len(ex) != 3 || ex[0] != want[0] || ex[1] != want[1] || ex[2] != want[2] {
 		t.Errorf("got %v", ex)
 	}
@@ -65,5 +65,68 @@ func TestLoadCorpus(t *testing.T) {
 			}
 			seen[e.Text] = name
 		}
+	}
+}
+
+func TestNGramIndex(t *testing.T) {
+	ix := NewNGramIndex([]string{
+		"Net sales rose to EUR 80.2m from EUR 71.5m a year earlier, the company said.",
+		"Short text.",
+	}, 8)
+	if g, i, ok := ix.Shared("In 2025, net sales rose to EUR 80.2m from EUR 65m."); !ok || i != 0 || g != "net sales rose to eur 80 2m from" {
+		t.Errorf("shared %q %d %v", g, i, ok)
+	}
+	if _, _, ok := ix.Shared("Net sales rose to EUR 90m from EUR 71.5m a year earlier."); ok {
+		t.Error("no 8 words in a row are shared, but an overlap was found")
+	}
+	if got := NGrams("One two three", 8); len(got) != 0 {
+		t.Errorf("short text has n-grams %q", got)
+	}
+	if got := NormalizeText("Shares FELL 5% — see https://t.co/x!"); got != "shares fell 5 see" {
+		t.Errorf("NormalizeText: %q", got)
+	}
+}
+
+func TestReadLabelledCSV(t *testing.T) {
+	cats := []string{"credit", "market"}
+	in := "\uFEFFid,text,sentiment,categories,level\n" +
+		"a,Shares plunged 20%.,negative,market,high\n" +
+		"b,The AGM is on 4 May.,neutral,,none\n" +
+		"c,Bonds defaulted and shares fell.,,credit|market,high\n"
+	rows, err := ReadLabelledCSV(strings.NewReader(in), cats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0].Sentiment != Negative || rows[1].Categories != nil || rows[2].Sentiment != NoSentiment ||
+		len(rows[2].Categories) != 2 || !rows[0].Risk || rows[0].ID != "a" {
+		t.Errorf("rows %+v", rows)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"text,level\nx,none\n", `lacks column "categories"`},
+		{"text,categories,level\nx,fraud,high\n", `record 1: unknown risk category "fraud"`},
+		{"text,categories,level\nx,credit,none\n", "with level none"},
+		{"text,categories,level\nx,,severe\n", `unknown level "severe"`},
+		{"text,categories,level\n,,none\n", "empty"},
+		{"text,sentiment,categories,level\nx,great,,none\n", `unknown label "great"`},
+	} {
+		if _, err := ReadLabelledCSV(strings.NewReader(tc.in), cats); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestReadDocuments(t *testing.T) {
+	cats := []string{"credit", "market"}
+	in := `{"id":"d1","kind":"news","text":"A. B.","sentiment":"negative","risk_level":"high","top_categories":["credit"]}` + "\n"
+	docs, err := ReadDocuments(strings.NewReader(in), cats)
+	if err != nil || len(docs) != 1 || docs[0].TopCategories[0] != "credit" {
+		t.Fatalf("%+v %v", docs, err)
+	}
+	bad := `{"id":"d2","text":"A.","sentiment":"negative","risk_level":"none","top_categories":["credit"]}`
+	if _, err := ReadDocuments(strings.NewReader(bad), cats); err == nil || !strings.Contains(err.Error(), "d2") {
+		t.Errorf("category with level none: %v", err)
+	}
+	if _, err := ReadDocuments(strings.NewReader("{"), cats); err == nil {
+		t.Error("broken JSON: no error")
 	}
 }

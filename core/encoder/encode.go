@@ -22,6 +22,30 @@ type Workspace struct {
 	pooled []float32 // [OutputDim]: one sentence's mean token vector
 }
 
+// Record keeps the activations of one forward pass that training's
+// backward pass reads (core/train). Encoding allocates them only when
+// given a Record.
+type Record struct {
+	Starts []int         // token offset of each sentence in the packed batch, plus the total
+	Layers []LayerRecord // one per layer
+	Pooled []float32     // [B, OutputDim]: each sentence's mean token vector
+	Y      []float32     // [B, OutputDim]: the tanh layer's output, before normalisation
+	Norms  []float32     // [B]: the norm Y was divided by
+}
+
+// LayerRecord is one layer's activations over the packed batch (T tokens).
+type LayerRecord struct {
+	X      []float32 // [T, in]: the layer's input
+	A1     []float32 // [T, in]: attention layer-norm output
+	QKV    []float32 // [T, 3·in]: queries (unscaled), keys, values
+	Probs  []float32 // attention weights: per sentence of n tokens, heads·n·n (tensor.AttentionWeights)
+	Ctx    []float32 // [T, in]: attention output before its projection
+	H      []float32 // [T, d]: the stream after attention and residual
+	A2     []float32 // [T, d]: feed-forward layer-norm output
+	Hidden []float32 // [T, f]: feed-forward hidden units after ReLU
+	Out    []float32 // [T, d]: the layer's output
+}
+
 // NewWorkspace returns an empty workspace; buffers are sized on first use.
 func NewWorkspace() *Workspace { return &Workspace{} }
 
@@ -39,6 +63,12 @@ func grow(buf []float32, n int) []float32 {
 // no padding: attention stays within each sentence, which is what the
 // graph's padding mask computes.
 func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
+	return m.EncodeRecorded(ws, batch, out, nil)
+}
+
+// EncodeRecorded is Encode that, when rec is not nil, also fills rec with
+// the activations training needs. The embeddings are the same either way.
+func (m *Model) EncodeRecorded(ws *Workspace, batch [][]int32, out [][]float32, rec *Record) error {
 	c := &m.Config
 	if len(out) != len(batch) {
 		return fmt.Errorf("encoder: %d output rows for %d sentences", len(out), len(batch))
@@ -83,8 +113,16 @@ func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
 		}
 	}
 
+	if rec != nil {
+		*rec = Record{Starts: append([]int(nil), ws.starts...), Layers: make([]LayerRecord, len(c.Layers)),
+			Pooled: make([]float32, len(batch)*c.OutputDim), Y: make([]float32, len(batch)*c.OutputDim), Norms: make([]float32, len(batch))}
+	}
 	for i := range c.Layers {
-		m.layer(ws, i, total)
+		var lr *LayerRecord
+		if rec != nil {
+			lr = &rec.Layers[i]
+		}
+		m.layer(ws, i, total, lr)
 	}
 
 	// Mean over each sentence's tokens, the tanh layer, L2 normalisation.
@@ -99,25 +137,41 @@ func (m *Model) Encode(ws *Workspace, batch [][]int32, out [][]float32) error {
 		tensor.Scale(pooled, 1/float32(max(end-start, 1)))
 		tensor.MatMul(out[s], pooled, m.Weights.PoolKernel, m.Weights.PoolBias, 1, D, D)
 		tensor.Tanh(out[s])
+		if rec != nil {
+			copy(rec.Pooled[s*D:], pooled)
+			copy(rec.Y[s*D:], out[s])
+			rec.Norms[s] = float32(math.Sqrt(float64(max(tensor.Dot(out[s], out[s]), c.L2Eps))))
+		}
 		tensor.L2Normalize(out[s], c.L2Eps)
 	}
 	return nil
 }
 
 // layer runs Transformer layer i over the packed batch in ws.x (T rows of
-// InputDim), leaving T rows of ModelDim in ws.x.
-func (m *Model) layer(ws *Workspace, i, T int) {
+// InputDim), leaving T rows of ModelDim in ws.x. With rec, it keeps copies
+// of its activations there.
+func (m *Model) layer(ws *Workspace, i, T int, rec *LayerRecord) {
 	l := m.Config.Layers[i]
 	w := &m.Weights.Layers[i]
 	in, d, eps := l.InputDim, l.ModelDim, m.Config.LayerNormEps
 	x := ws.x[:T*in]
+	// keep copies an activation into the record, when there is one.
+	keep := func(field func(*LayerRecord) *[]float32, src []float32) {
+		if rec != nil {
+			*field(rec) = append([]float32(nil), src...)
+		}
+	}
+	keep(func(r *LayerRecord) *[]float32 { return &r.X }, x)
 
 	// Self-attention on the normalised input.
 	norm := ws.norm[:T*in]
 	tensor.LayerNorm(norm, x, w.AttnNormScale, w.AttnNormBias, T, in, eps)
+	keep(func(r *LayerRecord) *[]float32 { return &r.A1 }, norm)
 	qkv := ws.qkv[:T*3*in]
 	tensor.MatMul(qkv, norm, w.QKVKernel, w.QKVBias, T, in, 3*in)
-	m.attention(ws, l)
+	keep(func(r *LayerRecord) *[]float32 { return &r.QKV }, qkv)
+	m.attention(ws, l, rec)
+	keep(func(r *LayerRecord) *[]float32 { return &r.Ctx }, ws.ctx[:T*in])
 
 	// Output projection plus the residual (projected when widths differ).
 	next := ws.tmp[:T*d]
@@ -131,26 +185,46 @@ func (m *Model) layer(ws *Workspace, i, T int) {
 	}
 	ws.x, ws.tmp = ws.tmp, ws.x
 	x = ws.x[:T*d]
+	keep(func(r *LayerRecord) *[]float32 { return &r.H }, x)
 
 	// Feed-forward block on the normalised stream, added back.
 	norm = ws.norm[:T*d]
 	tensor.LayerNorm(norm, x, w.FFNNormScale, w.FFNNormBias, T, d, eps)
+	keep(func(r *LayerRecord) *[]float32 { return &r.A2 }, norm)
 	hidden := ws.hidden[:T*l.FFNDim]
 	tensor.MatMul(hidden, norm, w.FFNInKernel, w.FFNInBias, T, d, l.FFNDim)
 	tensor.ReLU(hidden)
+	keep(func(r *LayerRecord) *[]float32 { return &r.Hidden }, hidden)
 	out := ws.tmp[:T*d]
 	tensor.MatMul(out, hidden, w.FFNOutKernel, w.FFNOutBias, T, l.FFNDim, d)
 	tensor.Add(x, out)
+	keep(func(r *LayerRecord) *[]float32 { return &r.Out }, x)
 }
 
 // attention computes scaled dot-product attention per sentence and head
-// from the packed queries, keys and values in ws.qkv, writing ws.ctx.
-func (m *Model) attention(ws *Workspace, l LayerConfig) {
+// from the packed queries, keys and values in ws.qkv, writing ws.ctx; with
+// rec, it keeps the attention weights there.
+func (m *Model) attention(ws *Workspace, l LayerConfig, rec *LayerRecord) {
 	in := l.InputDim
+	if rec != nil {
+		size := 0
+		for s := 0; s+1 < len(ws.starts); s++ {
+			n := ws.starts[s+1] - ws.starts[s]
+			size += l.Heads * n * n
+		}
+		rec.Probs = make([]float32, size)
+	}
+	off := 0
 	for s := 0; s+1 < len(ws.starts); s++ {
 		start, end := ws.starts[s], ws.starts[s+1]
-		tensor.Attention(ws.ctx[start*in:end*in], ws.qkv[start*3*in:end*3*in], ws.scores[:end-start],
-			end-start, in, l.Heads, l.QueryScale)
+		ctx, qkv := ws.ctx[start*in:end*in], ws.qkv[start*3*in:end*3*in]
+		if rec != nil {
+			n := end - start
+			tensor.AttentionWeights(ctx, qkv, rec.Probs[off:off+l.Heads*n*n], n, in, l.Heads, l.QueryScale)
+			off += l.Heads * n * n
+			continue
+		}
+		tensor.Attention(ctx, qkv, ws.scores[:end-start], end-start, in, l.Heads, l.QueryScale)
 	}
 }
 

@@ -95,3 +95,64 @@ func (c *Confusion) String() string {
 	}
 	return b.String()
 }
+
+// Binary counts one yes/no decision (for example one category of a
+// multi-label classifier): true and false positives, false negatives and
+// true negatives.
+type Binary struct {
+	TP, FP, FN, TN int
+}
+
+// Add records one decision.
+func (b *Binary) Add(truth, predicted bool) {
+	switch {
+	case truth && predicted:
+		b.TP++
+	case predicted:
+		b.FP++
+	case truth:
+		b.FN++
+	default:
+		b.TN++
+	}
+}
+
+// Total is the number of decisions recorded.
+func (b Binary) Total() int { return b.TP + b.FP + b.FN + b.TN }
+
+// PRF returns precision, recall and F1 (0 where undefined).
+func (b Binary) PRF() (precision, recall, f1 float64) {
+	if b.TP+b.FP > 0 {
+		precision = float64(b.TP) / float64(b.TP+b.FP)
+	}
+	if b.TP+b.FN > 0 {
+		recall = float64(b.TP) / float64(b.TP+b.FN)
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return
+}
+
+// MacroF1 is the unweighted mean F1 of several binary decisions.
+func MacroF1(bs []Binary) float64 {
+	if len(bs) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, b := range bs {
+		_, _, f1 := b.PRF()
+		sum += f1
+	}
+	return sum / float64(len(bs))
+}
+
+// MicroF1 is the F1 of all binary decisions pooled.
+func MicroF1(bs []Binary) float64 {
+	var all Binary
+	for _, b := range bs {
+		all.TP, all.FP, all.FN, all.TN = all.TP+b.TP, all.FP+b.FP, all.FN+b.FN, all.TN+b.TN
+	}
+	_, _, f1 := all.PRF()
+	return f1
+}

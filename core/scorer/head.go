@@ -25,6 +25,9 @@ type SentimentSpec struct {
 	Labels []string `json:"labels"`
 	// Temperature divides the logits before the softmax (calibration).
 	Temperature float64 `json:"temperature"`
+	// DocumentFocus weights each sentence's probabilities in the document's
+	// sentiment by (1 − P(neutral))^DocumentFocus; 0 is a plain mean.
+	DocumentFocus float64 `json:"document_focus,omitempty"`
 }
 
 // SentimentHead is a linear classifier on the sentence embedding.
@@ -47,8 +50,18 @@ func LoadSentimentHead(b *bundle.Bundle, dim int) (*SentimentHead, error) {
 	if len(spec.Labels) < 2 || len(spec.Labels) > 16 {
 		return nil, fmt.Errorf("scorer: sentiment head has %d labels, want 2..16", len(spec.Labels))
 	}
-	if !(spec.Temperature > 0) || math.IsInf(spec.Temperature, 0) {
-		return nil, fmt.Errorf("scorer: sentiment temperature %v must be positive and finite", spec.Temperature)
+	if !(spec.Temperature >= 0.01 && spec.Temperature <= 100) {
+		return nil, fmt.Errorf("scorer: sentiment temperature %v outside [0.01, 100]", spec.Temperature)
+	}
+	if !(spec.DocumentFocus >= 0 && spec.DocumentFocus <= 8) {
+		return nil, fmt.Errorf("scorer: sentiment document_focus %v outside [0, 8]", spec.DocumentFocus)
+	}
+	seen := map[string]bool{}
+	for _, l := range spec.Labels {
+		if l == "" || seen[l] {
+			return nil, fmt.Errorf("scorer: sentiment labels %q are empty or repeated", spec.Labels)
+		}
+		seen[l] = true
 	}
 	k, err := b.Float32s(SentimentKernel, dim, len(spec.Labels))
 	if err != nil {

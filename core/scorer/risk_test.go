@@ -2,67 +2,65 @@ package scorer
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
-func TestFitLogisticSeparates(t *testing.T) {
-	var xs []float64
-	var ys []bool
-	for i := 0; i < 50; i++ {
-		xs = append(xs, 0.6+0.004*float64(i)) // positives around 0.7
-		ys = append(ys, true)
-	}
-	for i := 0; i < 500; i++ {
-		xs = append(xs, 0.1+0.0008*float64(i)) // negatives around 0.3
-		ys = append(ys, false)
-	}
-	a, b := fitLogistic(xs, ys)
-	if p := sigmoid(a*0.75 + b); p < 0.9 {
-		t.Errorf("p(0.75) = %v, want high", p)
-	}
-	if p := sigmoid(a*0.2 + b); p > 0.1 {
-		t.Errorf("p(0.2) = %v, want low", p)
-	}
-	if mid := -b / a; mid < 0.5 || mid > 0.62 {
-		t.Errorf("decision boundary at %v, want between the classes", mid)
+func validSpec() RiskSpec {
+	return RiskSpec{
+		Categories:  []Category{{ID: "credit", Label: "Credit"}, {ID: "market", Label: "Market"}},
+		Temperature: 1, Thresholds: []float64{0.4, 0.6}, Medium: 0.6, High: 0.85,
 	}
 }
 
-// TestBuildRiskHead uses a toy embedding in which each category's examples
-// point along their own axis, so every example must score highest on its
-// category and the background low on all.
-func TestBuildRiskHead(t *testing.T) {
-	tax := &Taxonomy{Categories: []Category{
-		{ID: "a", Label: "A", Description: "a", Examples: []string{"a1", "a2", "a3"}},
-		{ID: "b", Label: "B", Description: "b", Examples: []string{"b1", "b2", "b3"}},
-	}}
-	axis := map[byte]int{'a': 0, 'b': 1, 'n': 2}
-	embed := func(texts []string) ([][]float32, error) {
-		out := make([][]float32, len(texts))
-		for i, s := range texts {
-			v := []float64{0.1, 0.1, 0.1, 0.1}
-			v[axis[s[0]]] = 1
-			v[3] = float64(len(s)%3) * 0.2 // some spread
-			out[i] = normalized(v)
-		}
-		return out, nil
+func TestRiskSpecValidate(t *testing.T) {
+	if err := (&RiskSpec{}).Validate(); err == nil {
+		t.Error("empty spec: no error")
 	}
-	h, err := BuildRiskHead(tax, []string{"n1", "n22", "n333", "n4444"}, embed)
-	if err != nil {
+	good := validSpec()
+	if err := good.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	embs, _ := embed([]string{"a9", "b9", "n9"})
-	pa, pb, pn := h.Probs(embs[0]), h.Probs(embs[1]), h.Probs(embs[2])
-	if !(pa[0] > 0.5 && pa[1] < 0.5 && pb[1] > 0.5 && pb[0] < 0.5 && pn[0] < 0.5 && pn[1] < 0.5) {
-		t.Errorf("probs: a %v, b %v, background %v", pa, pb, pn)
+	for name, spoil := range map[string]func(*RiskSpec){
+		"threshold count":   func(s *RiskSpec) { s.Thresholds = s.Thresholds[:1] },
+		"threshold 1":       func(s *RiskSpec) { s.Thresholds[0] = 1 },
+		"threshold NaN":     func(s *RiskSpec) { s.Thresholds[1] = math.NaN() },
+		"duplicate id":      func(s *RiskSpec) { s.Categories[1].ID = "credit" },
+		"malformed id":      func(s *RiskSpec) { s.Categories[0].ID = "Credit Risk" },
+		"tiny temperature":  func(s *RiskSpec) { s.Temperature = 5e-324 },
+		"huge temperature":  func(s *RiskSpec) { s.Temperature = 3e38 },
+		"medium above high": func(s *RiskSpec) { s.Medium = 0.9 },
+		"high 1":            func(s *RiskSpec) { s.High = 1 },
+	} {
+		s := validSpec()
+		s.Categories = append([]Category(nil), s.Categories...)
+		s.Thresholds = append([]float64(nil), s.Thresholds...)
+		spoil(&s)
+		if err := s.Validate(); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if !strings.HasPrefix(err.Error(), "scorer: ") {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
-	for c := range h.Spec.Categories {
-		var norm float64
-		for _, v := range h.Prototypes[c*4 : (c+1)*4] {
-			norm += float64(v) * float64(v)
+}
+
+func TestRiskProbsAndLevel(t *testing.T) {
+	h := &RiskHead{Spec: validSpec(), Kernel: []float32{2, -1, 0, 3}, Bias: []float32{0, 1}}
+	h.Spec.Temperature = 2
+	p := h.Probs([]float32{1, 0.5}) // logits (2, 0.5) and (1, -1+1.5+1)/2
+	if math.Abs(p[0]-sigmoid(1)) > 1e-12 || math.Abs(p[1]-sigmoid(0.75)) > 1e-12 {
+		t.Errorf("probs %v", p)
+	}
+	for _, c := range []struct {
+		flagged bool
+		score   float64
+		want    string
+	}{{false, 0.99, "none"}, {true, 0.5, "low"}, {true, 0.6, "medium"}, {true, 0.9, "high"}} {
+		if got := h.Spec.Level(c.flagged, c.score); got != c.want {
+			t.Errorf("Level(%v, %v) = %s, want %s", c.flagged, c.score, got, c.want)
 		}
-		if math.Abs(norm-1) > 1e-6 {
-			t.Errorf("prototype %d has norm² %v", c, norm)
-		}
+	}
+	if LevelRank("high") != 3 || LevelRank("none") != 0 || LevelRank("severe") != -1 {
+		t.Error("LevelRank")
 	}
 }

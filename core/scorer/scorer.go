@@ -46,15 +46,6 @@ func (s *Scorer) Embedder() *embed.Embedder { return s.emb }
 // MaxTextBytes bounds one document, about 200 pages of plain text.
 const MaxTextBytes = 4 << 20
 
-// Thresholds of the report. A category counts for a sentence when its
-// probability reaches CategoryThreshold; the document's risk level is high
-// when its riskiest sentence reaches HighRisk, medium from MediumRisk.
-const (
-	CategoryThreshold = 0.5
-	MediumRisk        = 0.5
-	HighRisk          = 0.8
-)
-
 // Options adjust one Score call.
 type Options struct {
 	// Explain adds, for each sentence, the words that most moved its scores.
@@ -81,7 +72,7 @@ type Sentiment struct {
 
 // DocumentRisk summarises risk over the document.
 type DocumentRisk struct {
-	Level      string          `json:"level"` // low, medium or high
+	Level      string          `json:"level"` // none, low, medium or high: the riskiest sentence's
 	Score      float64         `json:"score"` // the riskiest sentence's score
 	Categories []CategoryScore `json:"categories"`
 }
@@ -96,9 +87,11 @@ type CategoryScore struct {
 }
 
 // SentenceRisk is one sentence's risk score (its strongest category's
-// probability) and the categories that reach CategoryThreshold.
+// probability), its level (RiskSpec.Level) and the categories that reach
+// their thresholds, strongest first.
 type SentenceRisk struct {
 	Score      float64         `json:"score"`
+	Level      string          `json:"level"`
 	Categories []CategoryScore `json:"categories"`
 }
 
@@ -216,9 +209,9 @@ func partRange(spans []Span, part, parts int) (lo, hi int) {
 // (what ScorePart returned for each part). It checks what it is given, since
 // the parts may come back through JavaScript.
 func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
-	known := map[string]bool{}
-	for _, c := range s.risk.Spec.Categories {
-		known[c.ID] = true
+	threshold := map[string]float64{}
+	for i, c := range s.risk.Spec.Categories {
+		threshold[c.ID] = s.risk.Spec.Thresholds[i]
 	}
 	labels := s.sentiment.Spec.Labels
 	probs := make([]float64, len(labels))
@@ -242,17 +235,19 @@ func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
 			return nil, fmt.Errorf("scorer: sentence %d has risk score %v, outside [0, 1]", i, st.Risk.Score)
 		}
 		for _, c := range st.Risk.Categories {
-			if !known[c.ID] || !(c.Score >= 0 && c.Score <= 1) {
-				return nil, fmt.Errorf("scorer: sentence %d has category %q with score %v: not a category of this model, or outside [0, 1]", i, c.ID, c.Score)
+			t, known := threshold[c.ID]
+			if !known || !(c.Score >= t && c.Score <= st.Risk.Score) {
+				return nil, fmt.Errorf("scorer: sentence %d has category %q with score %v: not a category of this model, or not between its threshold and the sentence's risk score", i, c.ID, c.Score)
 			}
 		}
+		sents[i].Risk.Level = s.risk.Spec.Level(len(st.Risk.Categories) > 0, st.Risk.Score)
 	}
 	if sents == nil {
 		sents = []SentenceScore{}
 	}
 	r := &Report{Sentences: sents}
 	r.Sentiment = s.documentSentiment(r.Sentences)
-	r.Risk = documentRisk(r.Sentences, s.risk.Spec.Categories)
+	r.Risk = documentRisk(r.Sentences, s.risk.Spec.Categories, &s.risk.Spec)
 	r.Summary = summary(r)
 	return r, nil
 }
@@ -290,17 +285,21 @@ func (s *Scorer) riskOf(probs []float64) SentenceRisk {
 	r := SentenceRisk{Categories: []CategoryScore{}}
 	for c, p := range probs {
 		r.Score = max(r.Score, p)
-		if p >= CategoryThreshold {
+		if p >= s.risk.Spec.Thresholds[c] {
 			cat := s.risk.Spec.Categories[c]
 			r.Categories = append(r.Categories, CategoryScore{ID: cat.ID, Label: cat.Label, Score: p})
 		}
 	}
 	sort.SliceStable(r.Categories, func(i, j int) bool { return r.Categories[i].Score > r.Categories[j].Score })
+	r.Level = s.risk.Spec.Level(len(r.Categories) > 0, r.Score)
 	return r
 }
 
-// documentSentiment averages the sentences' probabilities, so a
-// one-sentence document has exactly its sentence's sentiment.
+// documentSentiment averages the sentences' probabilities, each weighted by
+// how far it is from neutral, (1 − P(neutral))^DocumentFocus (plus a small
+// floor, so that an all-neutral document is still an average): greetings
+// and logistics in an e-mail do not dilute the sentences that carry a view.
+// A one-sentence document has exactly its sentence's sentiment.
 func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 	labels := s.sentiment.Spec.Labels
 	probs := make([]float64, len(labels))
@@ -315,19 +314,28 @@ func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 	if len(sents) == 1 {
 		return sents[0].Sentiment
 	}
+	var total float64
 	for _, st := range sents {
+		w := 1e-3 + math.Pow(1-st.Sentiment.Probs["neutral"], s.sentiment.Spec.DocumentFocus)
+		total += w
 		for i, l := range labels {
-			probs[i] += st.Sentiment.Probs[l] / float64(len(sents))
+			probs[i] += w * st.Sentiment.Probs[l]
 		}
+	}
+	for i := range probs {
+		probs[i] /= total
 	}
 	return s.sentimentOf(probs)
 }
 
-func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {
-	d := DocumentRisk{Categories: []CategoryScore{}}
+func documentRisk(sents []SentenceScore, cats []Category, spec *RiskSpec) DocumentRisk {
+	d := DocumentRisk{Level: "none", Categories: []CategoryScore{}}
 	byID := map[string]*CategoryScore{}
 	for i, st := range sents {
 		d.Score = max(d.Score, st.Risk.Score)
+		if LevelRank(st.Risk.Level) > LevelRank(d.Level) {
+			d.Level = st.Risk.Level
+		}
 		for _, c := range st.Risk.Categories {
 			cs, ok := byID[c.ID]
 			if !ok {
@@ -347,7 +355,6 @@ func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {
 		}
 	}
 	sort.SliceStable(d.Categories, func(i, j int) bool { return d.Categories[i].Score > d.Categories[j].Score })
-	d.Level = RiskLevel(d.Score)
 	return d
 }
 
@@ -497,19 +504,11 @@ func (s *Scorer) Classify(texts []string) ([]Sentiment, []SentenceRisk, error) {
 	return sents, risks, nil
 }
 
-// RiskLevel names the level of a risk score: low, medium or high.
-func RiskLevel(score float64) string {
-	switch {
-	case score >= HighRisk:
-		return "high"
-	case score >= MediumRisk:
-		return "medium"
-	}
-	return "low"
-}
-
 // RiskCategories lists the risk head's categories.
 func (s *Scorer) RiskCategories() []Category { return s.risk.Spec.Categories }
+
+// RiskSpec is the risk head's categories, thresholds and level cut-points.
+func (s *Scorer) RiskSpec() RiskSpec { return s.risk.Spec }
 
 // SentimentLabels lists the sentiment classes.
 func (s *Scorer) SentimentLabels() []string { return s.sentiment.Spec.Labels }

@@ -28,8 +28,8 @@ var (
 )
 
 // testBundle is the pretrained encoder with an untrained (random) sentiment
-// head and a risk head built from the shipped taxonomy: real plumbing,
-// meaningless sentiment.
+// head and a risk head made from the shipped taxonomy's examples (see
+// prototypeRiskHead): real plumbing, meaningless sentiment.
 func testBundle(t testing.TB) *bundle.Bundle {
 	t.Helper()
 	once.Do(func() {
@@ -54,16 +54,10 @@ func testBundle(t testing.TB) *bundle.Bundle {
 			buildErr = err
 			return
 		}
-		background := []string{"The company named a new head of marketing.", "Shares rose after the product launch.", "The firm opened an office in Singapore.", "Quarterly dividend unchanged at 20 cents."}
-		risk, err := scorer.BuildRiskHead(tax, background, func(texts []string) ([][]float32, error) {
+		spec, riskTensors, err := prototypeRiskHead(tax, func(texts []string) ([][]float32, error) {
 			_, e, err := emb.Embed(texts)
 			return e, err
 		})
-		if err != nil {
-			buildErr = err
-			return
-		}
-		spec, proto, err := risk.Bundle()
 		if err != nil {
 			buildErr = err
 			return
@@ -75,7 +69,8 @@ func testBundle(t testing.TB) *bundle.Bundle {
 		}
 		sent, _ := json.Marshal(scorer.SentimentSpec{Labels: []string{"negative", "neutral", "positive"}, Temperature: 1})
 		manifest.Extra = map[string]json.RawMessage{scorer.SentimentEntry: sent, scorer.RiskEntry: spec}
-		tensors = append(tensors, proto,
+		tensors = append(tensors, riskTensors...)
+		tensors = append(tensors,
 			bundle.TensorData{Name: scorer.SentimentKernel, Shape: []int{512, 3}, DType: bundle.Float32, Values: kernel},
 			bundle.TensorData{Name: scorer.SentimentBias, Shape: []int{3}, DType: bundle.Float32, Values: []float32{0, 0, 0}})
 		var buf bytes.Buffer
@@ -222,7 +217,7 @@ func TestScoreBadAndEmptyInput(t *testing.T) {
 	}
 	for _, text := range []string{"", "  \n\t  "} {
 		r, err := s.Score(text, scorer.Options{})
-		if err != nil || len(r.Sentences) != 0 || r.Sentiment.Label != "neutral" || r.Risk.Level != "low" || r.Summary != "No text to score." {
+		if err != nil || len(r.Sentences) != 0 || r.Sentiment.Label != "neutral" || r.Risk.Level != "none" || r.Summary != "No text to score." {
 			t.Errorf("%q: %+v, %v", text, r, err)
 		}
 	}
@@ -285,4 +280,42 @@ func FuzzAssemble(f *testing.F) {
 			t.Errorf("report %+v", r)
 		}
 	})
+}
+
+// prototypeRiskHead makes a linear risk head without training: category
+// c's kernel column is its taxonomy examples' normalised mean embedding
+// times 20, with bias -20·0.5, so a sentence's logit is 20·(cos − 0.5)
+// for the cosine to that prototype.
+func prototypeRiskHead(tax *scorer.Taxonomy, embedTexts func([]string) ([][]float32, error)) (json.RawMessage, []bundle.TensorData, error) {
+	const dim = 512
+	n := len(tax.Categories)
+	kernel, bias := make([]float32, dim*n), make([]float32, n)
+	spec := scorer.RiskSpec{Temperature: 1, Medium: 0.6, High: 0.85}
+	for c, cat := range tax.Categories {
+		embs, err := embedTexts(cat.Examples)
+		if err != nil {
+			return nil, nil, err
+		}
+		mean := make([]float64, dim)
+		for _, e := range embs {
+			for i, v := range e {
+				mean[i] += float64(v)
+			}
+		}
+		var sq float64
+		for _, v := range mean {
+			sq += v * v
+		}
+		for i, v := range mean {
+			kernel[i*n+c] = float32(20 * v / math.Sqrt(sq))
+		}
+		bias[c] = -10
+		spec.Categories = append(spec.Categories, scorer.Category{ID: cat.ID, Label: cat.Label, Description: cat.Description})
+		spec.Thresholds = append(spec.Thresholds, 0.5)
+	}
+	raw, err := json.Marshal(spec)
+	return raw, []bundle.TensorData{
+		{Name: scorer.RiskKernel, Shape: []int{dim, n}, DType: bundle.Float32, Values: kernel},
+		{Name: scorer.RiskBias, Shape: []int{n}, DType: bundle.Float32, Values: bias},
+	}, err
 }

@@ -122,3 +122,33 @@ func BenchmarkMatMul(b *testing.B) {
 	}
 	b.ReportMetric(2*m*k*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// TestAttentionWeightsMatchesAttention: the training variant computes the
+// same context and keeps every softmax row, each a distribution.
+func TestAttentionWeightsMatchesAttention(t *testing.T) {
+	const n, width, heads = 5, 8, 2
+	r := rand.New(rand.NewPCG(9, 9))
+	qkv := make([]float32, n*3*width)
+	for i := range qkv {
+		qkv[i] = float32(r.NormFloat64())
+	}
+	want := make([]float32, n*width)
+	attentionGo(want, qkv, make([]float32, n), n, width, heads, 0.5)
+	got := make([]float32, n*width)
+	probs := make([]float32, heads*n*n)
+	AttentionWeights(got, qkv, probs, n, width, heads, 0.5)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ctx[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	for row := 0; row < heads*n; row++ {
+		var sum float32
+		for _, p := range probs[row*n : (row+1)*n] {
+			sum += p
+		}
+		if math.Abs(float64(sum-1)) > 1e-5 {
+			t.Errorf("row %d sums to %v", row, sum)
+		}
+	}
+}

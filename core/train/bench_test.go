@@ -17,7 +17,7 @@ func BenchmarkStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := &Model{Config: c.Config, W: c.Weights, Classes: 3, HeadW: make([]float32, 512*3), HeadB: make([]float32, 3)}
+	m := NewModel(c.Config, c.Weights, 3, 10)
 	data, err := os.ReadFile("../encoder/testdata/bench_sentences.json")
 	if err != nil {
 		b.Fatal(err)
@@ -33,8 +33,8 @@ func BenchmarkStep(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, d := CrossEntropy(tr.Logits, labels, 3, nil)
-		m.Backward(tr, g, d)
+		_, d := CrossEntropy(tr.Sentiment, labels, 3, nil)
+		m.Backward(tr, g, d, nil)
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*len(f.IDs)), "ms/sentence")
 }

@@ -22,21 +22,6 @@ func FitTemperature(logits [][]float32, labels []int) float64 {
 		}
 		return sum / float64(len(logits))
 	}
-	// Golden-section search; the NLL is unimodal in log T for these models.
-	lo, hi := math.Log(1.0/50), math.Log(50)
-	const g = 0.6180339887498949
-	a, b := hi-g*(hi-lo), lo+g*(hi-lo)
-	fa, fb := nll(a), nll(b)
-	for i := 0; i < 80; i++ {
-		if fa < fb {
-			hi, b, fb = b, a, fa
-			a = hi - g*(hi-lo)
-			fa = nll(a)
-		} else {
-			lo, a, fa = a, b, fb
-			b = lo + g*(hi-lo)
-			fb = nll(b)
-		}
-	}
-	return math.Exp((lo + hi) / 2)
+	// The NLL is unimodal in log T for these models.
+	return math.Exp(goldenMin(nll, math.Log(1.0/50), math.Log(50)))
 }

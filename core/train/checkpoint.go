@@ -17,6 +17,7 @@ import (
 
 type checkpointState struct {
 	Classes   int           `json:"classes"`
+	RiskCats  int           `json:"risk_categories"`
 	Epoch     int           `json:"epoch"`
 	Step      int           `json:"optimizer_step"`
 	BestF1    float64       `json:"best_f1"`
@@ -31,19 +32,18 @@ func WriteCheckpoint(w io.Writer, st *State) error {
 	if err != nil {
 		return err
 	}
-	state, err := json.Marshal(checkpointState{m.Classes, st.Epoch, st.Opt.Step, st.BestF1, st.BestEpoch, st.History})
+	state, err := json.Marshal(checkpointState{m.Sentiment.Outputs, m.Risk.Outputs, st.Epoch, st.Opt.Step, st.BestF1, st.BestEpoch, st.History})
 	if err != nil {
 		return err
 	}
-	names, params, _ := Params(m, &Grads{W: m.Config.ZeroWeights()})
-	shapes := tensorShapes(m)
+	params := m.Params(nil)
 	var tensors []bundle.TensorData
 	add := func(prefix string, values [][]float32) {
 		for i, v := range values {
-			tensors = append(tensors, bundle.TensorData{Name: prefix + names[i], Shape: shapes[i], DType: bundle.Float32, Values: v})
+			tensors = append(tensors, bundle.TensorData{Name: prefix + params[i].Name, Shape: params[i].Shape, DType: bundle.Float32, Values: v})
 		}
 	}
-	add("param/", params)
+	add("param/", values(params))
 	add("adam_m/", st.Opt.M)
 	add("adam_v/", st.Opt.V)
 	if st.Best != nil {
@@ -51,15 +51,6 @@ func WriteCheckpoint(w io.Writer, st *State) error {
 	}
 	manifest := bundle.Manifest{Name: "finscore-checkpoint", Model: cfg, Extra: map[string]json.RawMessage{"train_state": state}}
 	return bundle.Write(w, manifest, tensors)
-}
-
-// tensorShapes lists the shapes of the tensors Params returns.
-func tensorShapes(m *Model) [][]int {
-	var shapes [][]int
-	for _, s := range m.Config.TensorSpecs() {
-		shapes = append(shapes, s.Shape)
-	}
-	return append(shapes, []int{m.Config.OutputDim, m.Classes}, []int{m.Classes})
 }
 
 // ReadCheckpoint restores a State written by WriteCheckpoint, with the
@@ -80,18 +71,20 @@ func ReadCheckpoint(data []byte, opt Options) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cs.Classes < 2 || cs.Classes > 1000 {
-		return nil, fmt.Errorf("train: checkpoint has %d classes", cs.Classes)
+	if cs.Classes < 2 || cs.Classes > 1000 || cs.RiskCats < 0 || cs.RiskCats > 1000 {
+		return nil, fmt.Errorf("train: checkpoint has %d sentiment classes and %d risk categories", cs.Classes, cs.RiskCats)
 	}
-	m := &Model{Config: cfg, W: cfg.ZeroWeights(), Classes: cs.Classes,
-		HeadW: make([]float32, cfg.OutputDim*cs.Classes), HeadB: make([]float32, cs.Classes)}
+	m := NewModel(cfg, cfg.ZeroWeights(), cs.Classes, cs.RiskCats)
 	st := NewState(m, opt)
 	st.Epoch, st.Opt.Step, st.BestF1, st.BestEpoch, st.History = cs.Epoch, cs.Step, cs.BestF1, cs.BestEpoch, cs.History
-	names, params, _ := Params(m, &Grads{W: cfg.ZeroWeights()})
-	shapes := tensorShapes(m)
+	ps := m.Params(nil)
+	params := make([][]float32, len(ps))
+	for i, p := range ps {
+		params[i] = p.Value
+	}
 	read := func(prefix string, dst [][]float32) error {
 		for i := range dst {
-			v, err := b.Float32s(prefix+names[i], shapes[i]...)
+			v, err := b.Float32s(prefix+ps[i].Name, ps[i].Shape...)
 			if err != nil {
 				return err
 			}
@@ -108,8 +101,8 @@ func ReadCheckpoint(data []byte, opt Options) (*State, error) {
 	if err := read("adam_v/", st.Opt.V); err != nil {
 		return nil, err
 	}
-	if _, ok := b.Tensor("best/" + names[0]); ok {
-		st.Best = cloneAll(params)
+	if _, ok := b.Tensor("best/" + ps[0].Name); ok {
+		st.Best = values(ps)
 		if err := read("best/", st.Best); err != nil {
 			return nil, err
 		}

@@ -9,21 +9,31 @@ import (
 	"time"
 
 	"finscore/core/metrics"
+	"finscore/core/tensor"
 )
 
-// Sample is one tokenised training example.
+// Sample is one tokenised training example with the labels it has: a
+// sentiment class (or NoLabel), and a 0/1 target per risk category (nil
+// when the example has no risk labels).
 type Sample struct {
 	IDs   []int32
 	Label int
+	Risk  []float32
+	// Level is the labelled risk level (0 none … 3 high) of a sample with
+	// risk labels; it is not trained on, only used to choose cut-points.
+	Level int
 }
 
 // Options configures Fit. The zero value is not useful; start from
 // DefaultOptions.
 type Options struct {
-	Epochs      int     // passes over the training set
-	BatchSize   int     // sentences per update
-	LR          float64 // peak learning rate of the encoder
-	HeadLR      float64 // peak learning rate of the classifier head
+	Epochs    int     // passes over the training set
+	BatchSize int     // sentences per update
+	LR        float64 // peak learning rate of the encoder
+	HeadLR    float64 // peak learning rate of the heads
+	// RiskWeight scales the risk head's loss against the sentiment
+	// head's (each is a mean over the batch's examples labelled for it).
+	RiskWeight  float64
 	WarmupFrac  float64 // fraction of all steps spent warming up
 	WeightDecay float64 // AdamW decay of matrices (not biases or norms)
 	ClipNorm    float64 // global gradient-norm limit; 0 means none
@@ -41,7 +51,7 @@ type Options struct {
 // DefaultOptions are the settings the shipped model is trained with.
 func DefaultOptions() Options {
 	return Options{
-		Epochs: 3, BatchSize: 32, LR: 5e-5, HeadLR: 5e-3, WarmupFrac: 0.06,
+		Epochs: 3, BatchSize: 32, LR: 5e-5, HeadLR: 5e-3, RiskWeight: 1, WarmupFrac: 0.06,
 		WeightDecay: 0.01, ClipNorm: 1, Patience: 1, Seed: 1, Workers: 2,
 	}
 }
@@ -61,7 +71,7 @@ type State struct {
 	Model     *Model
 	Opt       *AdamW
 	Epoch     int     // epochs completed
-	BestF1    float64 // best dev macro-F1 so far
+	BestF1    float64 // best dev score so far (see EpochResult.DevScore)
 	BestEpoch int     // epoch that reached it (1-based; 0 = none)
 	// Best holds the parameters of the best epoch, for early stopping.
 	Best [][]float32
@@ -73,8 +83,14 @@ type State struct {
 type EpochResult struct {
 	Epoch  int
 	Loss   float64
-	DevAcc float64
-	DevF1  float64
+	DevAcc float64 // sentiment accuracy on dev
+	DevF1  float64 // sentiment macro-F1 on dev
+	// DevRiskF1 is the risk head's macro-F1 over categories on the dev
+	// examples with risk labels, each category counted at probability 0.5.
+	DevRiskF1 float64
+	// DevScore chooses the epoch: the sentiment macro-F1, averaged with
+	// DevRiskF1 when dev has risk labels.
+	DevScore float64
 	// Duration is wall-clock time; it is not saved, so that the same
 	// training gives a byte-identical bundle.
 	Duration time.Duration `json:"-"`
@@ -82,22 +98,11 @@ type EpochResult struct {
 
 // NewState starts training from a model.
 func NewState(m *Model, opt Options) *State {
-	_, params, _ := Params(m, NewGrads(m))
-	return &State{Model: m, Opt: NewAdamW(params, opt.WeightDecay)}
-}
-
-// decayMask marks matrices (rank ≥ 2) for weight decay, except the
-// embedding table, whose rows are updated only when their token appears.
-func decayMask(m *Model) []bool {
-	var mask []bool
-	for _, s := range m.Config.TensorSpecs() {
-		mask = append(mask, len(s.Shape) >= 2 && s.Name != "embeddings")
-	}
-	return append(mask, true, false) // head kernel, head bias
+	return &State{Model: m, Opt: NewAdamW(m.Params(nil), opt.WeightDecay)}
 }
 
 // Fit trains st.Model on the training samples, evaluating on dev after each
-// epoch, and stops early when dev macro-F1 has not improved for Patience
+// epoch, and stops early when the dev score has not improved for Patience
 // epochs. It leaves the best epoch's parameters in the model.
 func Fit(st *State, trainSet, dev []Sample, opt Options) error {
 	if len(trainSet) == 0 || len(dev) == 0 {
@@ -107,17 +112,14 @@ func Fit(st *State, trainSet, dev []Sample, opt Options) error {
 		return fmt.Errorf("train: batch size %d, epochs %d, workers %d must be positive", opt.BatchSize, opt.Epochs, opt.Workers)
 	}
 	m := st.Model
-	names, params, _ := Params(m, NewGrads(m))
-	decay := decayMask(m)
+	params := m.Params(nil)
 	workers := make([]*Grads, opt.Workers)
 	for i := range workers {
 		workers[i] = NewGrads(m)
 	}
-	_, _, grads := Params(m, workers[0])
+	sum := m.Params(workers[0]) // the batch gradient ends up in workers[0]
 	stepsPerEpoch := (len(trainSet) + opt.BatchSize - 1) / opt.BatchSize
-	lrs := make([]float64, len(params))
 	sched := Schedule{Peak: 1, Warmup: max(1, int(opt.WarmupFrac*float64(stepsPerEpoch*opt.Epochs))), Total: stepsPerEpoch * opt.Epochs}
-	headFrom := len(names) - 2 // the head's two tensors are last
 
 	for epoch := st.Epoch; epoch < opt.Epochs; epoch++ {
 		start := time.Now()
@@ -125,24 +127,23 @@ func Fit(st *State, trainSet, dev []Sample, opt Options) error {
 		var lossSum float64
 		for b := 0; b < stepsPerEpoch; b++ {
 			idx := order[b*opt.BatchSize : min((b+1)*opt.BatchSize, len(order))]
-			loss, err := accumulate(m, workers, trainSet, idx, opt.ClassWeights)
+			loss, err := accumulate(m, workers, trainSet, idx, opt)
 			if err != nil {
 				return err
 			}
 			lossSum += loss
 			if opt.ClipNorm > 0 {
-				ClipGradients(grads, opt.ClipNorm)
+				ClipGradients(sum, opt.ClipNorm)
 			}
 			step := epoch*stepsPerEpoch + b
-			// The schedule's shape scales both groups: encoder and head.
+			// The schedule's shape scales both groups: encoder and heads.
 			frac := sched.At(step)
-			for i := range lrs {
-				lrs[i] = frac * opt.LR
-				if i >= headFrom {
-					lrs[i] = frac * opt.HeadLR
+			st.Opt.Update(sum, func(group string) float64 {
+				if group == GroupHeads {
+					return frac * opt.HeadLR
 				}
-			}
-			st.Opt.Update(params, grads, decay, lrs)
+				return frac * opt.LR
+			})
 			if opt.Progress != nil {
 				done := b + 1
 				elapsed := time.Since(start)
@@ -155,16 +156,16 @@ func Fit(st *State, trainSet, dev []Sample, opt Options) error {
 				})
 			}
 		}
-		conf, err := Evaluate(m, dev, opt.Workers)
+		res, err := evaluateEpoch(m, dev, opt.Workers)
 		if err != nil {
 			return err
 		}
-		res := EpochResult{Epoch: epoch + 1, Loss: lossSum / float64(stepsPerEpoch), DevAcc: conf.Accuracy(), DevF1: conf.MacroF1(), Duration: time.Since(start)}
+		res.Epoch, res.Loss, res.Duration = epoch+1, lossSum/float64(stepsPerEpoch), time.Since(start)
 		st.History = append(st.History, res)
 		st.Epoch = epoch + 1
-		if res.DevF1 > st.BestF1 {
-			st.BestF1, st.BestEpoch = res.DevF1, epoch+1
-			st.Best = cloneAll(params)
+		if res.DevScore > st.BestF1 {
+			st.BestF1, st.BestEpoch = res.DevScore, epoch+1
+			st.Best = values(params)
 		}
 		if opt.Checkpoint != nil {
 			if err := opt.Checkpoint(st); err != nil {
@@ -177,10 +178,59 @@ func Fit(st *State, trainSet, dev []Sample, opt Options) error {
 	}
 	if st.Best != nil {
 		for i, p := range params {
-			copy(p, st.Best[i])
+			copy(p.Value, st.Best[i])
 		}
 	}
 	return nil
+}
+
+// evaluateEpoch measures the model on dev: sentiment accuracy and macro-F1
+// on the examples with a sentiment label, risk macro-F1 on those with risk
+// labels, and the score that chooses the epoch.
+func evaluateEpoch(m *Model, dev []Sample, workers int) (EpochResult, error) {
+	sent, risk, err := Predict(m, dev, workers)
+	if err != nil {
+		return EpochResult{}, err
+	}
+	conf := metrics.NewConfusion(classNames(m.Sentiment.Outputs))
+	var riskCounts []metrics.Binary
+	if m.Risk.Outputs > 0 {
+		riskCounts = make([]metrics.Binary, m.Risk.Outputs)
+	}
+	for i, s := range dev {
+		if s.Label >= 0 {
+			conf.Add(s.Label, argmax(sent[i]))
+		}
+		if s.Risk != nil && riskCounts != nil {
+			for c, y := range s.Risk {
+				riskCounts[c].Add(y >= 0.5, risk[i][c] >= 0)
+			}
+		}
+	}
+	res := EpochResult{DevAcc: conf.Accuracy(), DevF1: conf.MacroF1()}
+	res.DevScore = res.DevF1
+	if riskCounts != nil && riskCounts[0].Total() > 0 {
+		res.DevRiskF1 = metrics.MacroF1(riskCounts)
+		res.DevScore = (res.DevF1 + res.DevRiskF1) / 2
+	}
+	return res, nil
+}
+
+func classNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(i)
+	}
+	return out
+}
+
+// values copies every parameter's values.
+func values(ps []Param) [][]float32 {
+	out := make([][]float32, len(ps))
+	for i, p := range ps {
+		out[i] = append([]float32(nil), p.Value...)
+	}
+	return out
 }
 
 func cloneAll(ts [][]float32) [][]float32 {
@@ -191,16 +241,24 @@ func cloneAll(ts [][]float32) [][]float32 {
 	return out
 }
 
-// accumulate computes the batch's mean loss and leaves its gradient in
-// workers[0], sharding the batch across the workers' goroutines.
-func accumulate(m *Model, workers []*Grads, set []Sample, idx []int, classWeights []float32) (float64, error) {
+// accumulate computes the batch's loss and leaves its gradient in
+// workers[0], sharding the batch across the workers' goroutines. The loss is
+// the (class-weighted) mean sentiment cross-entropy over the batch's
+// examples with a sentiment label, plus RiskWeight times the mean risk
+// cross-entropy over those with risk labels.
+func accumulate(m *Model, workers []*Grads, set []Sample, idx []int, opt Options) (float64, error) {
 	shards := min(len(workers), len(idx))
 	losses := make([]float64, shards)
 	errs := make([]error, shards)
 	var wg sync.WaitGroup
-	var totalWeight float64
+	var sentWeight, riskCount float64
 	for _, i := range idx {
-		totalWeight += float64(weightOf(classWeights, set[i].Label))
+		if set[i].Label >= 0 {
+			sentWeight += float64(weightOf(opt.ClassWeights, set[i].Label))
+		}
+		if set[i].Risk != nil {
+			riskCount++
+		}
 	}
 	for w := 0; w < shards; w++ {
 		part := idx[w*len(idx)/shards : (w+1)*len(idx)/shards]
@@ -212,38 +270,49 @@ func accumulate(m *Model, workers []*Grads, set []Sample, idx []int, classWeight
 			batch := make([][]int32, len(part))
 			labels := make([]int, len(part))
 			weights := make([]float32, len(part))
+			targets := make([][]float32, len(part))
 			var partWeight float64
 			for j, i := range part {
-				batch[j], labels[j] = set[i].IDs, set[i].Label
-				weights[j] = weightOf(classWeights, labels[j])
-				partWeight += float64(weights[j])
+				batch[j], labels[j], targets[j] = set[i].IDs, set[i].Label, set[i].Risk
+				if labels[j] >= 0 {
+					weights[j] = weightOf(opt.ClassWeights, labels[j])
+					partWeight += float64(weights[j])
+				}
 			}
 			tr, err := m.Forward(batch)
 			if err != nil {
 				errs[w] = err
 				return
 			}
-			loss, d := CrossEntropy(tr.Logits, labels, m.Classes, weights)
-			// Scale this shard's mean to its share of the batch mean.
-			share := partWeight / totalWeight
-			for j := range d {
-				d[j] *= float32(share)
+			// Scale this shard's means to their share of the batch means.
+			var dSent, dRisk []float32
+			if partWeight > 0 {
+				loss, d := CrossEntropy(tr.Sentiment, labels, m.Sentiment.Outputs, weights)
+				share := partWeight / sentWeight
+				tensor.Scale(d, float32(share))
+				losses[w] += loss * share
+				dSent = d
 			}
-			losses[w] = loss * share
-			m.Backward(tr, g, d)
+			if m.Risk.Outputs > 0 && riskCount > 0 {
+				loss, d, n := BinaryCrossEntropy(tr.Risk, targets, m.Risk.Outputs)
+				if n > 0 {
+					share := float64(n) / riskCount * opt.RiskWeight
+					tensor.Scale(d, float32(share))
+					losses[w] += loss * share
+					dRisk = d
+				}
+			}
+			m.Backward(tr, g, dSent, dRisk)
 		}(w, part)
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return 0, err
 	}
-	_, _, sum := Params(m, workers[0])
+	sum := m.Params(workers[0])
 	for w := 1; w < shards; w++ {
-		_, _, other := Params(m, workers[w])
-		for i := range sum {
-			for j, v := range other[i] {
-				sum[i][j] += v
-			}
+		for i, p := range m.Params(workers[w]) {
+			tensor.Add(sum[i].Grad, p.Grad)
 		}
 	}
 	var loss float64
@@ -260,12 +329,14 @@ func weightOf(classWeights []float32, label int) float32 {
 	return classWeights[label]
 }
 
-// Predict returns the logits [len(samples), Classes], computed in batches
-// across workers goroutines.
-func Predict(m *Model, samples []Sample, workers int) ([][]float32, error) {
+// Predict returns the sentiment logits [len(samples), Sentiment.Outputs]
+// and the risk logits [len(samples), Risk.Outputs], computed in batches
+// across workers goroutines. It returns the first error any batch met.
+func Predict(m *Model, samples []Sample, workers int) (sentiment, risk [][]float32, err error) {
 	const batch = 64
-	out := make([][]float32, len(samples))
-	errs := make(chan error, workers)
+	sentiment = make([][]float32, len(samples))
+	risk = make([][]float32, len(samples))
+	var mu sync.Mutex
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -278,13 +349,19 @@ func Predict(m *Model, samples []Sample, workers int) ([][]float32, error) {
 				for i := range ids {
 					ids[i] = samples[start+i].IDs
 				}
-				tr, err := m.Forward(ids)
-				if err != nil {
-					errs <- err
+				tr, ferr := m.Forward(ids)
+				if ferr != nil {
+					mu.Lock()
+					if err == nil {
+						err = ferr
+					}
+					mu.Unlock()
 					continue
 				}
+				s, r := m.Sentiment.Outputs, m.Risk.Outputs
 				for i := range ids {
-					out[start+i] = tr.Logits[i*m.Classes : (i+1)*m.Classes]
+					sentiment[start+i] = tr.Sentiment[i*s : (i+1)*s]
+					risk[start+i] = tr.Risk[i*r : (i+1)*r]
 				}
 			}
 		}()
@@ -294,27 +371,24 @@ func Predict(m *Model, samples []Sample, workers int) ([][]float32, error) {
 	}
 	close(next)
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		return nil, err
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, nil
+	return sentiment, risk, nil
 }
 
-// Evaluate returns the confusion matrix of the model's predictions on
-// samples.
+// Evaluate returns the confusion matrix of the model's sentiment
+// predictions on the samples with a sentiment label.
 func Evaluate(m *Model, samples []Sample, workers int) (*metrics.Confusion, error) {
-	logits, err := Predict(m, samples, workers)
+	sent, _, err := Predict(m, samples, workers)
 	if err != nil {
 		return nil, err
 	}
-	labels := make([]string, m.Classes)
-	for i := range labels {
-		labels[i] = fmt.Sprint(i)
-	}
-	conf := metrics.NewConfusion(labels)
-	for i, l := range logits {
-		conf.Add(samples[i].Label, argmax(l))
+	conf := metrics.NewConfusion(classNames(m.Sentiment.Outputs))
+	for i, l := range sent {
+		if samples[i].Label >= 0 {
+			conf.Add(samples[i].Label, argmax(l))
+		}
 	}
 	return conf, nil
 }

@@ -1,10 +1,8 @@
-// Package train fine-tunes the encoder and a classification head in pure Go:
-// a forward pass that keeps the activations backpropagation needs, the
-// backward pass of every operation, and (in optimizer.go) AdamW.
-//
-// The forward pass computes exactly what encoder.Encode computes (a test
-// holds the two to the same numbers); it differs only in keeping, for each
-// layer, the values its backward pass reads.
+// Package train fine-tunes the encoder with a sentiment head and a risk head
+// in pure Go: the forward pass is the encoder's own (encoder.EncodeRecorded
+// keeps the activations backpropagation reads), then the backward pass of
+// every operation, AdamW (optimizer.go), the training loop (fit.go) and the
+// choices made on dev data after it (choose.go, calibrate.go).
 package train
 
 import (
@@ -15,228 +13,192 @@ import (
 	"finscore/core/tensor"
 )
 
-// Model is the encoder with a linear classifier on its L2-normalised
-// sentence embedding: logits = embedding · HeadW + HeadB.
+// Head is a linear layer on the L2-normalised sentence embedding:
+// logits = embedding · W + B.
+type Head struct {
+	Outputs int
+	W       []float32 // [OutputDim, Outputs]
+	B       []float32 // [Outputs]
+}
+
+// NewHead returns a zero head with the given number of outputs for
+// embeddings dim wide.
+func NewHead(dim, outputs int) Head {
+	return Head{Outputs: outputs, W: make([]float32, dim*outputs), B: make([]float32, outputs)}
+}
+
+// Model is the encoder with two heads on its embedding: Sentiment, a
+// softmax over the sentiment classes, and Risk, one sigmoid per risk
+// category (a model may have no risk outputs).
 type Model struct {
-	Config  encoder.Config
-	W       encoder.Weights
-	Classes int
-	HeadW   []float32 // [OutputDim, Classes]
-	HeadB   []float32 // [Classes]
+	Config    encoder.Config
+	W         encoder.Weights
+	Sentiment Head
+	Risk      Head
+}
+
+// NewModel puts zero heads with the given sizes on an encoder.
+func NewModel(cfg encoder.Config, w encoder.Weights, sentimentClasses, riskCategories int) *Model {
+	return &Model{Config: cfg, W: w, Sentiment: NewHead(cfg.OutputDim, sentimentClasses), Risk: NewHead(cfg.OutputDim, riskCategories)}
 }
 
 // Grads holds one gradient per parameter of a Model.
 type Grads struct {
-	W     encoder.Weights
-	HeadW []float32
-	HeadB []float32
+	W         encoder.Weights
+	Sentiment Head
+	Risk      Head
 }
 
 // NewGrads allocates zeroed gradients for m.
 func NewGrads(m *Model) *Grads {
 	return &Grads{
-		W:     m.Config.ZeroWeights(),
-		HeadW: make([]float32, len(m.HeadW)),
-		HeadB: make([]float32, len(m.HeadB)),
+		W:         m.Config.ZeroWeights(),
+		Sentiment: NewHead(m.Config.OutputDim, m.Sentiment.Outputs),
+		Risk:      NewHead(m.Config.OutputDim, m.Risk.Outputs),
 	}
 }
 
-// Params lists the model's parameter tensors and, in the same order, the
-// matching gradient tensors, with their names.
-func Params(m *Model, g *Grads) (names []string, params, grads [][]float32) {
-	for _, s := range m.Config.TensorSpecs() {
-		names = append(names, s.Name)
+// Parameter groups: each has its own learning rate.
+const (
+	GroupEncoder = "encoder"
+	GroupHeads   = "heads"
+)
+
+// Param is one trainable tensor: its name (as in bundles and checkpoints),
+// shape, values and, when listed with gradients, its gradient; whether
+// AdamW decays it, and its learning-rate group.
+type Param struct {
+	Name        string
+	Shape       []int
+	Value, Grad []float32
+	Decay       bool
+	Group       string
+}
+
+// Params lists every parameter of m, the encoder's first in its tensor
+// order, then the sentiment and risk heads. With g, each Param carries its
+// gradient from g; with g nil, Grad is nil. Matrices are decayed, except
+// the embedding table, whose rows are updated only when their token
+// appears; biases and norms are not.
+func (m *Model) Params(g *Grads) []Param {
+	var ps []Param
+	values := m.Config.Tensors(&m.W)
+	var grads [][]float32
+	if g != nil {
+		grads = m.Config.Tensors(&g.W)
 	}
-	params = append(m.Config.Tensors(&m.W), m.HeadW, m.HeadB)
-	grads = append(m.Config.Tensors(&g.W), g.HeadW, g.HeadB)
-	return append(names, "head/kernel", "head/bias"), params, grads
+	for i, s := range m.Config.TensorSpecs() {
+		p := Param{Name: s.Name, Shape: s.Shape, Value: values[i], Decay: len(s.Shape) >= 2 && s.Name != "embeddings", Group: GroupEncoder}
+		if g != nil {
+			p.Grad = grads[i]
+		}
+		ps = append(ps, p)
+	}
+	head := func(name string, h *Head, gh *Head) {
+		k := Param{Name: name + "/kernel", Shape: []int{m.Config.OutputDim, h.Outputs}, Value: h.W, Decay: true, Group: GroupHeads}
+		b := Param{Name: name + "/bias", Shape: []int{h.Outputs}, Value: h.B, Group: GroupHeads}
+		if gh != nil {
+			k.Grad, b.Grad = gh.W, gh.B
+		}
+		ps = append(ps, k, b)
+	}
+	var gs, gr *Head
+	if g != nil {
+		gs, gr = &g.Sentiment, &g.Risk
+	}
+	head("sentiment", &m.Sentiment, gs)
+	if m.Risk.Outputs > 0 {
+		head("risk", &m.Risk, gr)
+	}
+	return ps
 }
 
 // Zero clears every gradient.
 func (g *Grads) Zero(m *Model) {
-	_, _, grads := Params(m, g)
-	for _, t := range grads {
-		clear(t)
+	for _, p := range m.Params(g) {
+		clear(p.Grad)
 	}
 }
 
-// layerTrace keeps one layer's activations for its backward pass.
-type layerTrace struct {
-	x     []float32 // [T, in]: the layer's input
-	a1    []float32 // [T, in]: attention layer-norm output
-	qkv   []float32 // [T, 3·in]: queries (unscaled), keys, values
-	probs []float32 // attention weights, per sentence and head, n×n each
-	ctx   []float32 // [T, in]: attention output before its projection
-	h     []float32 // [T, d]: the stream after attention and residual
-	a2    []float32 // [T, d]: feed-forward layer-norm output
-	hid   []float32 // [T, f]: feed-forward hidden units after ReLU
-	out   []float32 // [T, d]: the layer's output
-}
-
-// Trace is a batch's forward pass, kept for Backward.
+// Trace is a batch's forward pass, kept for Backward: the encoder's record
+// of its activations (encoder.Record) and the heads' inputs and outputs.
 type Trace struct {
-	batch  [][]int32 // ids, clipped to MaxLen
-	starts []int     // token offset of each sentence, plus the total
-	layers []layerTrace
-	pooled []float32 // [B, D]
-	y      []float32 // [B, D]: tanh layer output
-	norms  []float32 // [B]: ‖y‖ as used for normalisation
-	Emb    []float32 // [B, D]: L2-normalised sentence embeddings
-	Logits []float32 // [B, Classes]
+	batch     [][]int32 // ids, clipped to MaxLen
+	rec       encoder.Record
+	Emb       []float32 // [B, D]: L2-normalised sentence embeddings
+	Sentiment []float32 // [B, Sentiment.Outputs]: sentiment logits
+	Risk      []float32 // [B, Risk.Outputs]: risk logits
 }
 
-// Forward runs the encoder and the head on a batch of token ids.
+// Forward runs the encoder, recording what Backward needs, and both heads
+// on a batch of token ids. The encoder's pass is encoder.Encode's own, so
+// training and scoring compute the same embeddings.
 func (m *Model) Forward(batch [][]int32) (*Trace, error) {
 	c := &m.Config
-	tr := &Trace{starts: []int{0}}
-	for s, ids := range batch {
-		ids = ids[:min(len(ids), c.MaxLen)]
-		for i, id := range ids {
-			if id < 0 || int(id) >= c.VocabSize {
-				return nil, fmt.Errorf("train: sentence %d, token %d: id %d outside the vocabulary", s, i, id)
-			}
-		}
-		tr.batch = append(tr.batch, ids)
-		tr.starts = append(tr.starts, tr.starts[len(tr.starts)-1]+len(ids))
-	}
-	T := tr.starts[len(tr.starts)-1]
-
-	// Input rows: emb + (emb + timing), as in encoder.Encode.
-	E := c.EmbedDim
-	x := make([]float32, T*E)
-	for s, ids := range tr.batch {
-		for pos, id := range ids {
-			m.W.InputRow(x[(tr.starts[s]+pos)*E:(tr.starts[s]+pos+1)*E], id, pos)
-		}
-	}
-	for i := range c.Layers {
-		lt := m.layerForward(tr, i, x)
-		tr.layers = append(tr.layers, lt)
-		x = lt.out
-	}
-
 	B, D := len(batch), c.OutputDim
-	tr.pooled = make([]float32, B*D)
-	tr.y = make([]float32, B*D)
-	tr.norms = make([]float32, B)
-	tr.Emb = make([]float32, B*D)
-	for s := range tr.batch {
-		p := tr.pooled[s*D : (s+1)*D]
-		for t := tr.starts[s]; t < tr.starts[s+1]; t++ {
-			tensor.Add(p, x[t*D:(t+1)*D])
-		}
-		tensor.Scale(p, 1/float32(max(tr.starts[s+1]-tr.starts[s], 1)))
+	tr := &Trace{Emb: make([]float32, B*D)}
+	for _, ids := range batch {
+		tr.batch = append(tr.batch, ids[:min(len(ids), c.MaxLen)])
 	}
-	tensor.MatMul(tr.y, tr.pooled, m.W.PoolKernel, m.W.PoolBias, B, D, D)
-	tensor.Tanh(tr.y)
-	for s := range tr.batch {
-		y := tr.y[s*D : (s+1)*D]
-		var sq float32
-		for _, v := range y {
-			sq += v * v
-		}
-		tr.norms[s] = float32(math.Sqrt(float64(max(sq, c.L2Eps))))
-		z := tr.Emb[s*D : (s+1)*D]
-		copy(z, y)
-		tensor.Scale(z, 1/tr.norms[s])
+	out := make([][]float32, B)
+	for s := range out {
+		out[s] = tr.Emb[s*D : (s+1)*D]
 	}
-	tr.Logits = make([]float32, B*m.Classes)
-	tensor.MatMul(tr.Logits, tr.Emb, m.HeadW, m.HeadB, B, D, m.Classes)
+	enc := encoder.Model{Config: m.Config, Weights: m.W}
+	if err := enc.EncodeRecorded(encoder.NewWorkspace(), tr.batch, out, &tr.rec); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	tr.Sentiment = make([]float32, B*m.Sentiment.Outputs)
+	tensor.MatMul(tr.Sentiment, tr.Emb, m.Sentiment.W, m.Sentiment.B, B, D, m.Sentiment.Outputs)
+	tr.Risk = make([]float32, B*m.Risk.Outputs)
+	if m.Risk.Outputs > 0 {
+		tensor.MatMul(tr.Risk, tr.Emb, m.Risk.W, m.Risk.B, B, D, m.Risk.Outputs)
+	}
 	return tr, nil
 }
 
-func (m *Model) layerForward(tr *Trace, i int, x []float32) layerTrace {
-	l, w, eps := m.Config.Layers[i], &m.W.Layers[i], m.Config.LayerNormEps
-	T := tr.starts[len(tr.starts)-1]
-	in, d, f := l.InputDim, l.ModelDim, l.FFNDim
-	lt := layerTrace{x: x}
-	lt.a1 = make([]float32, T*in)
-	tensor.LayerNorm(lt.a1, x, w.AttnNormScale, w.AttnNormBias, T, in, eps)
-	lt.qkv = make([]float32, T*3*in)
-	tensor.MatMul(lt.qkv, lt.a1, w.QKVKernel, w.QKVBias, T, in, 3*in)
-
-	// Attention, keeping each (sentence, head) weight matrix.
-	hd, stride := l.HeadDim(), 3*in
-	lt.ctx = make([]float32, T*in)
-	size := 0
-	for s := 0; s+1 < len(tr.starts); s++ {
-		n := tr.starts[s+1] - tr.starts[s]
-		size += l.Heads * n * n
-	}
-	lt.probs = make([]float32, size)
-	off := 0
-	for s := 0; s+1 < len(tr.starts); s++ {
-		start, end := tr.starts[s], tr.starts[s+1]
-		n := end - start
-		for h := 0; h < l.Heads; h++ {
-			for qi := start; qi < end; qi++ {
-				q := lt.qkv[qi*stride+h*hd : qi*stride+(h+1)*hd]
-				row := lt.probs[off+(qi-start)*n : off+(qi-start+1)*n]
-				for kj := start; kj < end; kj++ {
-					k := lt.qkv[kj*stride+in+h*hd : kj*stride+in+(h+1)*hd]
-					row[kj-start] = l.QueryScale * tensor.Dot(q, k)
-				}
-				tensor.Softmax(row)
-				o := lt.ctx[qi*in+h*hd : qi*in+(h+1)*hd]
-				for kj := start; kj < end; kj++ {
-					tensor.Axpy(o, row[kj-start], lt.qkv[kj*stride+2*in+h*hd:kj*stride+2*in+(h+1)*hd])
-				}
-			}
-			off += n * n
-		}
-	}
-
-	lt.h = make([]float32, T*d)
-	tensor.MatMul(lt.h, lt.ctx, w.AttnOutKernel, w.AttnOutBias, T, in, d)
-	if l.ProjectsResidual() {
-		proj := make([]float32, T*d)
-		tensor.MatMul(proj, x, w.ResidualKernel, w.ResidualBias, T, in, d)
-		tensor.Add(lt.h, proj)
-	} else {
-		tensor.Add(lt.h, x)
-	}
-	lt.a2 = make([]float32, T*d)
-	tensor.LayerNorm(lt.a2, lt.h, w.FFNNormScale, w.FFNNormBias, T, d, eps)
-	lt.hid = make([]float32, T*f)
-	tensor.MatMul(lt.hid, lt.a2, w.FFNInKernel, w.FFNInBias, T, d, f)
-	tensor.ReLU(lt.hid)
-	lt.out = make([]float32, T*d)
-	tensor.MatMul(lt.out, lt.hid, w.FFNOutKernel, w.FFNOutBias, T, f, d)
-	tensor.Add(lt.out, lt.h)
-	return lt
-}
-
-// Backward adds to g the gradient of a loss whose gradient with respect to
-// the logits is dLogits [B, Classes].
-func (m *Model) Backward(tr *Trace, g *Grads, dLogits []float32) {
+// Backward adds to g the gradient of a loss whose gradients with respect to
+// the logits are dSentiment [B, Sentiment.Outputs] and dRisk [B,
+// Risk.Outputs] (nil when the loss has no risk term).
+func (m *Model) Backward(tr *Trace, g *Grads, dSentiment, dRisk []float32) {
 	c := &m.Config
-	B, D, C := len(tr.batch), c.OutputDim, m.Classes
-	T := tr.starts[len(tr.starts)-1]
+	B, D := len(tr.batch), c.OutputDim
+	starts := tr.rec.Starts
+	T := starts[len(starts)-1]
 
-	// Head.
-	tensor.AddMatMulTransA(g.HeadW, g.HeadB, tr.Emb, dLogits, B, D, C)
+	// Heads: both feed the same embedding, so their gradients add in dz.
 	dz := make([]float32, B*D)
-	tensor.MatMulTransB(dz, dLogits, m.HeadW, B, D, C)
+	headBackward := func(h, gh *Head, dLogits []float32) {
+		if dLogits == nil || h.Outputs == 0 {
+			return
+		}
+		tensor.AddMatMulTransA(gh.W, gh.B, tr.Emb, dLogits, B, D, h.Outputs)
+		part := make([]float32, B*D)
+		tensor.MatMulTransB(part, dLogits, h.W, B, D, h.Outputs)
+		tensor.Add(dz, part)
+	}
+	headBackward(&m.Sentiment, &g.Sentiment, dSentiment)
+	headBackward(&m.Risk, &g.Risk, dRisk)
 
 	// L2 normalisation and tanh: dy = (dz − z(z·dz))/‖y‖, dpre = dy(1−y²).
 	dpre := make([]float32, B*D)
 	for s := 0; s < B; s++ {
-		z, dzs, y := tr.Emb[s*D:(s+1)*D], dz[s*D:(s+1)*D], tr.y[s*D:(s+1)*D]
+		z, dzs, y := tr.Emb[s*D:(s+1)*D], dz[s*D:(s+1)*D], tr.rec.Y[s*D:(s+1)*D]
 		zdz := tensor.Dot(z, dzs)
 		for j := range z {
-			dy := (dzs[j] - z[j]*zdz) / tr.norms[s]
+			dy := (dzs[j] - z[j]*zdz) / tr.rec.Norms[s]
 			dpre[s*D+j] = dy * (1 - y[j]*y[j])
 		}
 	}
-	tensor.AddMatMulTransA(g.W.PoolKernel, g.W.PoolBias, tr.pooled, dpre, B, D, D)
+	tensor.AddMatMulTransA(g.W.PoolKernel, g.W.PoolBias, tr.rec.Pooled, dpre, B, D, D)
 	dpooled := make([]float32, B*D)
 	tensor.MatMulTransB(dpooled, dpre, m.W.PoolKernel, B, D, D)
 
 	// Mean pooling spreads each sentence's gradient over its tokens.
 	dx := make([]float32, T*D)
 	for s := 0; s < B; s++ {
-		n := tr.starts[s+1] - tr.starts[s]
-		for t := tr.starts[s]; t < tr.starts[s+1]; t++ {
+		n := starts[s+1] - starts[s]
+		for t := starts[s]; t < starts[s+1]; t++ {
 			tensor.Axpy(dx[t*D:(t+1)*D], 1/float32(n), dpooled[s*D:(s+1)*D])
 		}
 	}
@@ -248,7 +210,7 @@ func (m *Model) Backward(tr *Trace, g *Grads, dLogits []float32) {
 	E := c.EmbedDim
 	for s, ids := range tr.batch {
 		for pos, id := range ids {
-			t := tr.starts[s] + pos
+			t := starts[s] + pos
 			tensor.Axpy(g.W.Embeddings[int(id)*E:(int(id)+1)*E], 2, dx[t*E:(t+1)*E])
 		}
 	}
@@ -257,32 +219,33 @@ func (m *Model) Backward(tr *Trace, g *Grads, dLogits []float32) {
 // layerBackward takes the gradient of layer i's output and returns the
 // gradient of its input, adding parameter gradients to g.
 func (m *Model) layerBackward(tr *Trace, i int, g *Grads, dout []float32) []float32 {
-	l, w, gw, lt := m.Config.Layers[i], &m.W.Layers[i], &g.W.Layers[i], &tr.layers[i]
-	T := tr.starts[len(tr.starts)-1]
+	l, w, gw, lt := m.Config.Layers[i], &m.W.Layers[i], &g.W.Layers[i], &tr.rec.Layers[i]
+	starts := tr.rec.Starts
+	T := starts[len(starts)-1]
 	in, d, f, eps := l.InputDim, l.ModelDim, l.FFNDim, m.Config.LayerNormEps
 
 	// Feed-forward block: out = h + relu(a2·W1 + b1)·W2 + b2.
-	tensor.AddMatMulTransA(gw.FFNOutKernel, gw.FFNOutBias, lt.hid, dout, T, f, d)
+	tensor.AddMatMulTransA(gw.FFNOutKernel, gw.FFNOutBias, lt.Hidden, dout, T, f, d)
 	dhid := make([]float32, T*f)
 	tensor.MatMulTransB(dhid, dout, w.FFNOutKernel, T, f, d)
-	for j, v := range lt.hid {
+	for j, v := range lt.Hidden {
 		if v <= 0 {
 			dhid[j] = 0
 		}
 	}
-	tensor.AddMatMulTransA(gw.FFNInKernel, gw.FFNInBias, lt.a2, dhid, T, d, f)
+	tensor.AddMatMulTransA(gw.FFNInKernel, gw.FFNInBias, lt.A2, dhid, T, d, f)
 	da2 := make([]float32, T*d)
 	tensor.MatMulTransB(da2, dhid, w.FFNInKernel, T, d, f)
 	dh := append([]float32(nil), dout...)
-	tensor.LayerNormBackward(dh, gw.FFNNormScale, gw.FFNNormBias, da2, lt.h, w.FFNNormScale, T, d, eps)
+	tensor.LayerNormBackward(dh, gw.FFNNormScale, gw.FFNNormBias, da2, lt.H, w.FFNNormScale, T, d, eps)
 
 	// Attention output projection and residual: h = ctx·Wo + bo + r(x).
-	tensor.AddMatMulTransA(gw.AttnOutKernel, gw.AttnOutBias, lt.ctx, dh, T, in, d)
+	tensor.AddMatMulTransA(gw.AttnOutKernel, gw.AttnOutBias, lt.Ctx, dh, T, in, d)
 	dctx := make([]float32, T*in)
 	tensor.MatMulTransB(dctx, dh, w.AttnOutKernel, T, in, d)
 	dx := make([]float32, T*in)
 	if l.ProjectsResidual() {
-		tensor.AddMatMulTransA(gw.ResidualKernel, gw.ResidualBias, lt.x, dh, T, in, d)
+		tensor.AddMatMulTransA(gw.ResidualKernel, gw.ResidualBias, lt.X, dh, T, in, d)
 		tensor.MatMulTransB(dx, dh, w.ResidualKernel, T, in, d)
 	} else {
 		copy(dx, dh)
@@ -292,17 +255,17 @@ func (m *Model) layerBackward(tr *Trace, i int, g *Grads, dout []float32) []floa
 	hd, stride := l.HeadDim(), 3*in
 	dqkv := make([]float32, T*3*in)
 	off := 0
-	for s := 0; s+1 < len(tr.starts); s++ {
-		start, end := tr.starts[s], tr.starts[s+1]
+	for s := 0; s+1 < len(starts); s++ {
+		start, end := starts[s], starts[s+1]
 		n := end - start
 		dp := make([]float32, n)
 		for h := 0; h < l.Heads; h++ {
 			for qi := start; qi < end; qi++ {
-				p := lt.probs[off+(qi-start)*n : off+(qi-start+1)*n]
+				p := lt.Probs[off+(qi-start)*n : off+(qi-start+1)*n]
 				do := dctx[qi*in+h*hd : qi*in+(h+1)*hd]
 				for kj := start; kj < end; kj++ {
 					v := kj*stride + 2*in + h*hd
-					dp[kj-start] = tensor.Dot(do, lt.qkv[v:v+hd])
+					dp[kj-start] = tensor.Dot(do, lt.QKV[v:v+hd])
 					tensor.Axpy(dqkv[v:v+hd], p[kj-start], do)
 				}
 				tensor.SoftmaxBackward(dp, dp, p)
@@ -310,27 +273,31 @@ func (m *Model) layerBackward(tr *Trace, i int, g *Grads, dout []float32) []floa
 				for kj := start; kj < end; kj++ {
 					k := kj*stride + in + h*hd
 					ds := l.QueryScale * dp[kj-start]
-					tensor.Axpy(dqkv[q:q+hd], ds, lt.qkv[k:k+hd])
-					tensor.Axpy(dqkv[k:k+hd], ds, lt.qkv[q:q+hd])
+					tensor.Axpy(dqkv[q:q+hd], ds, lt.QKV[k:k+hd])
+					tensor.Axpy(dqkv[k:k+hd], ds, lt.QKV[q:q+hd])
 				}
 			}
 			off += n * n
 		}
 	}
-	tensor.AddMatMulTransA(gw.QKVKernel, gw.QKVBias, lt.a1, dqkv, T, in, 3*in)
+	tensor.AddMatMulTransA(gw.QKVKernel, gw.QKVBias, lt.A1, dqkv, T, in, 3*in)
 	da1 := make([]float32, T*in)
 	tensor.MatMulTransB(da1, dqkv, w.QKVKernel, T, in, 3*in)
-	tensor.LayerNormBackward(dx, gw.AttnNormScale, gw.AttnNormBias, da1, lt.x, w.AttnNormScale, T, in, eps)
+	tensor.LayerNormBackward(dx, gw.AttnNormScale, gw.AttnNormBias, da1, lt.X, w.AttnNormScale, T, in, eps)
 	return dx
 }
 
 // CrossEntropy returns the mean softmax cross-entropy of the logits
 // [B, Classes] against labels, and its gradient with respect to the logits.
 // weights, if not nil, scales each example's term (class balancing).
+// Examples labelled NoLabel (or any negative label) are left out.
 func CrossEntropy(logits []float32, labels []int, classes int, weights []float32) (loss float64, dLogits []float32) {
 	dLogits = make([]float32, len(logits))
 	var total float64
 	for s, y := range labels {
+		if y < 0 {
+			continue // no sentiment label
+		}
 		w := float32(1)
 		if weights != nil {
 			w = weights[s]
@@ -360,4 +327,33 @@ func CrossEntropy(logits []float32, labels []int, classes int, weights []float32
 	}
 	tensor.Scale(dLogits, float32(1/total))
 	return loss / total, dLogits
+}
+
+// NoLabel marks a sample without a sentiment label.
+const NoLabel = -1
+
+// BinaryCrossEntropy returns the summed sigmoid cross-entropy of the logits
+// [B, K] against targets (K values in [0, 1] per example; a nil row means
+// the example has no risk labels and is left out), divided by the number of
+// labelled examples, and its gradient with respect to the logits. It also
+// returns that number of labelled examples.
+func BinaryCrossEntropy(logits []float32, targets [][]float32, k int) (loss float64, dLogits []float32, labelled int) {
+	dLogits = make([]float32, len(logits))
+	for s, t := range targets {
+		if t == nil {
+			continue
+		}
+		labelled++
+		for j, y := range t {
+			x := float64(logits[s*k+j])
+			// log(1 + e^-|x|) + max(x, 0) − x·y, stable for any x.
+			loss += math.Log1p(math.Exp(-math.Abs(x))) + math.Max(x, 0) - x*float64(y)
+			dLogits[s*k+j] = float32(1/(1+math.Exp(-x))) - y
+		}
+	}
+	if labelled == 0 {
+		return 0, dLogits, 0
+	}
+	tensor.Scale(dLogits, 1/float32(labelled))
+	return loss / float64(labelled), dLogits, labelled
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"finscore/core/encoder"
+	"finscore/core/scorer"
+	"finscore/core/tensor"
 )
 
 // tinyModel has USE-Lite's structure at toy size: a widening first layer
@@ -20,29 +22,32 @@ func tinyModel(seed uint64) *Model {
 		},
 	}
 	r := rand.New(rand.NewPCG(seed, 7))
-	m := &Model{Config: cfg, W: cfg.ZeroWeights(), Classes: 3}
-	m.HeadW = make([]float32, cfg.OutputDim*3)
-	m.HeadB = make([]float32, 3)
-	_, params, _ := Params(m, NewGrads(m))
-	for _, p := range params {
-		for i := range p {
-			p[i] = float32(r.NormFloat64() * 0.5)
+	m := NewModel(cfg, cfg.ZeroWeights(), 3, 2)
+	for _, p := range m.Params(nil) {
+		for i := range p.Value {
+			p.Value[i] = float32(r.NormFloat64() * 0.5)
 		}
 	}
 	for i := range m.W.InvTimescales {
 		m.W.InvTimescales[i] = float32(math.Pow(10, -float64(i)))
 	}
-	for i := range m.HeadW {
-		m.HeadW[i] *= 4 // a head strong enough that the loss feels every weight
+	for i := range m.Sentiment.W {
+		m.Sentiment.W[i] *= 4 // heads strong enough that the loss feels every weight
+	}
+	for i := range m.Risk.W {
+		m.Risk.W[i] *= 4
 	}
 	return m
 }
 
 var tinyBatch = [][]int32{{1, 2, 3, 4}, {5}, {6, 7, 8, 9, 10, 11, 12}, {}, {0, 12, 3}}
-var tinyLabels = []int{0, 2, 1, 1, 2}
+var tinyLabels = []int{0, 2, NoLabel, 1, 2}
 
-// TestForwardMatchesEncode holds the training forward pass to the
-// production one.
+// tinyRisk has risk targets for some of tinyBatch's sentences.
+var tinyRisk = [][]float32{{1, 0}, nil, {0, 1}, {1, 1}, nil}
+
+// TestForwardMatchesEncode: recording the activations for training leaves
+// the embeddings exactly those of the production forward pass.
 func TestForwardMatchesEncode(t *testing.T) {
 	m := tinyModel(1)
 	tr, err := m.Forward(tinyBatch)
@@ -60,7 +65,7 @@ func TestForwardMatchesEncode(t *testing.T) {
 	D := m.Config.OutputDim
 	for s := range out {
 		for j := range out[s] {
-			if d := math.Abs(float64(out[s][j] - tr.Emb[s*D+j])); d > 1e-6 {
+			if out[s][j] != tr.Emb[s*D+j] {
 				t.Fatalf("sentence %d dim %d: train %v, encode %v", s, j, tr.Emb[s*D+j], out[s][j])
 			}
 		}
@@ -72,13 +77,15 @@ func loss(t *testing.T, m *Model) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, _ := CrossEntropy(tr.Logits, tinyLabels, m.Classes, []float32{1, 0.5, 2, 1, 1})
-	return l
+	l, _ := CrossEntropy(tr.Sentiment, tinyLabels, m.Sentiment.Outputs, []float32{1, 0.5, 2, 1, 1})
+	r, _, _ := BinaryCrossEntropy(tr.Risk, tinyRisk, m.Risk.Outputs)
+	return l + 0.7*r
 }
 
 // TestGradientsFiniteDifference checks the analytic gradient of every
 // parameter tensor (and so the backward pass of every operation between it
-// and the loss) against central finite differences.
+// and the loss) against central finite differences, for a loss with both
+// heads' terms and examples missing one or the other label.
 func TestGradientsFiniteDifference(t *testing.T) {
 	m := tinyModel(2)
 	g := NewGrads(m)
@@ -86,20 +93,23 @@ func TestGradientsFiniteDifference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, dLogits := CrossEntropy(tr.Logits, tinyLabels, m.Classes, []float32{1, 0.5, 2, 1, 1})
-	m.Backward(tr, g, dLogits)
+	_, dSent := CrossEntropy(tr.Sentiment, tinyLabels, m.Sentiment.Outputs, []float32{1, 0.5, 2, 1, 1})
+	_, dRisk, _ := BinaryCrossEntropy(tr.Risk, tinyRisk, m.Risk.Outputs)
+	tensor.Scale(dRisk, 0.7)
+	m.Backward(tr, g, dSent, dRisk)
 
-	names, params, grads := Params(m, g)
+	ps := m.Params(g)
 	r := rand.New(rand.NewPCG(3, 4))
 	const h = 1e-2
-	for i, p := range params {
-		if names[i] == "timing/inv_timescales" {
+	for _, prm := range ps {
+		p, name := prm.Value, prm.Name
+		if name == "timing/inv_timescales" {
 			continue // a constant of the model, never trained
 		}
 		worst := 0.0
 		for trial := 0; trial < 6; trial++ {
 			j := r.IntN(len(p))
-			if names[i] == "embeddings" {
+			if name == "embeddings" {
 				j = int(tinyBatch[trial%3][0])*m.Config.EmbedDim + r.IntN(m.Config.EmbedDim)
 			}
 			orig := p[j]
@@ -109,15 +119,15 @@ func TestGradientsFiniteDifference(t *testing.T) {
 			down := loss(t, m)
 			p[j] = orig
 			numeric := (up - down) / (2 * h)
-			analytic := float64(grads[i][j])
+			analytic := float64(prm.Grad[j])
 			diff := math.Abs(numeric - analytic)
 			rel := diff / math.Max(math.Abs(numeric)+math.Abs(analytic), 1e-3)
 			worst = math.Max(worst, rel)
 			if rel > 2e-2 && diff > 2e-4 {
-				t.Errorf("%s[%d]: analytic %.6g, numeric %.6g", names[i], j, analytic, numeric)
+				t.Errorf("%s[%d]: analytic %.6g, numeric %.6g", name, j, analytic, numeric)
 			}
 		}
-		t.Logf("%-28s worst relative error %.2g", names[i], worst)
+		t.Logf("%-28s worst relative error %.2g", name, worst)
 	}
 }
 
@@ -131,5 +141,41 @@ func TestCrossEntropy(t *testing.T) {
 	}
 	if math.Abs(float64(d[0])-(p0-1)/2) > 1e-6 || math.Abs(float64(d[5])-(1.0/3-1)/2) > 1e-6 {
 		t.Errorf("gradient %v", d)
+	}
+}
+
+func TestBinaryCrossEntropy(t *testing.T) {
+	logits := []float32{0, 2, 50, -50, 1, 1}
+	l, d, n := BinaryCrossEntropy(logits, [][]float32{{1, 0}, {1, 0}, nil}, 2)
+	want := (math.Log(2) + math.Log1p(math.Exp(2)) + 0 + 0) / 2
+	if n != 2 || math.Abs(l-want) > 1e-6 {
+		t.Errorf("loss %v over %d, want %v over 2", l, n, want)
+	}
+	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	if math.Abs(float64(d[0])-(0.5-1)/2) > 1e-6 || math.Abs(float64(d[1])-sig(2)/2) > 1e-6 || d[4] != 0 || d[5] != 0 {
+		t.Errorf("gradient %v", d)
+	}
+	if l, _, n := BinaryCrossEntropy(logits, [][]float32{nil, nil, nil}, 2); l != 0 || n != 0 {
+		t.Errorf("no labels: loss %v over %d", l, n)
+	}
+}
+
+// TestHeadParamsNameTheBundleTensors: Export writes the heads under the
+// names Params gives them, which must be the names the scorer loads.
+func TestHeadParamsNameTheBundleTensors(t *testing.T) {
+	var names []string
+	for _, p := range tinyModel(1).Params(nil) {
+		if p.Group == GroupHeads {
+			names = append(names, p.Name)
+		}
+	}
+	want := []string{scorer.SentimentKernel, scorer.SentimentBias, scorer.RiskKernel, scorer.RiskBias}
+	if len(names) != len(want) {
+		t.Fatalf("head params %v, want %v", names, want)
+	}
+	for i := range want {
+		if names[i] != want[i] {
+			t.Errorf("head params %v, want %v", names, want)
+		}
 	}
 }

@@ -12,27 +12,28 @@ type AdamW struct {
 	M, V        [][]float32 // first and second moments, one per parameter tensor
 }
 
-// NewAdamW returns an optimizer with the usual betas for the given tensors.
-func NewAdamW(params [][]float32, weightDecay float64) *AdamW {
+// NewAdamW returns an optimizer with the usual betas for the given
+// parameters.
+func NewAdamW(params []Param, weightDecay float64) *AdamW {
 	o := &AdamW{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay}
 	for _, p := range params {
-		o.M = append(o.M, make([]float32, len(p)))
-		o.V = append(o.V, make([]float32, len(p)))
+		o.M = append(o.M, make([]float32, len(p.Value)))
+		o.V = append(o.V, make([]float32, len(p.Value)))
 	}
 	return o
 }
 
-// Update takes one step; tensor i moves with learning rate lr[i] and gets
-// weight decay when decay[i].
-func (o *AdamW) Update(params, grads [][]float32, decay []bool, lrs []float64) {
+// Update takes one step: each parameter moves along its gradient with the
+// learning rate of its group, lr(p.Group), and is decayed when p.Decay.
+func (o *AdamW) Update(params []Param, lr func(group string) float64) {
 	o.Step++
 	c1 := 1 - math.Pow(o.Beta1, float64(o.Step))
 	c2 := 1 - math.Pow(o.Beta2, float64(o.Step))
 	b1, b2 := float32(o.Beta1), float32(o.Beta2)
-	for i, p := range params {
-		g, m, v, lr := grads[i], o.M[i], o.V[i], lrs[i]
+	for i, prm := range params {
+		p, g, m, v, lr := prm.Value, prm.Grad, o.M[i], o.V[i], lr(prm.Group)
 		shrink := float32(1)
-		if decay[i] {
+		if prm.Decay {
 			shrink = float32(1 - lr*o.WeightDecay)
 		}
 		for j := range p {
@@ -47,19 +48,19 @@ func (o *AdamW) Update(params, grads [][]float32, decay []bool, lrs []float64) {
 
 // ClipGradients scales all gradients down so that their global L2 norm is
 // at most maxNorm, and returns the norm before clipping.
-func ClipGradients(grads [][]float32, maxNorm float64) float64 {
+func ClipGradients(params []Param, maxNorm float64) float64 {
 	var sq float64
-	for _, g := range grads {
-		for _, v := range g {
+	for _, p := range params {
+		for _, v := range p.Grad {
 			sq += float64(v) * float64(v)
 		}
 	}
 	norm := math.Sqrt(sq)
 	if maxNorm > 0 && norm > maxNorm {
 		s := float32(maxNorm / norm)
-		for _, g := range grads {
-			for j := range g {
-				g[j] *= s
+		for _, p := range params {
+			for j := range p.Grad {
+				p.Grad[j] *= s
 			}
 		}
 	}

@@ -8,14 +8,13 @@ import (
 func TestAdamWMinimisesAQuadratic(t *testing.T) {
 	// f(p) = Σ (p - 3)², from p = 0.
 	p := []float32{0, 0, 0}
-	params := [][]float32{p}
+	params := []Param{{Value: p, Grad: make([]float32, 3), Group: "g"}}
 	o := NewAdamW(params, 0)
 	for i := 0; i < 2000; i++ {
-		g := make([]float32, 3)
 		for j := range p {
-			g[j] = 2 * (p[j] - 3)
+			params[0].Grad[j] = 2 * (p[j] - 3)
 		}
-		o.Update(params, [][]float32{g}, []bool{false}, []float64{0.01})
+		o.Update(params, func(string) float64 { return 0.01 })
 	}
 	for _, v := range p {
 		if math.Abs(float64(v)-3) > 1e-2 {
@@ -27,25 +26,33 @@ func TestAdamWMinimisesAQuadratic(t *testing.T) {
 func TestAdamWFirstStepAndDecay(t *testing.T) {
 	// Bias correction makes the first step exactly lr·sign(g); decay
 	// shrinks only the tensors marked for it.
-	params := [][]float32{{1}, {1}}
+	// Groups choose the learning rate.
+	params := []Param{
+		{Value: []float32{1}, Grad: []float32{4}, Decay: true, Group: "a"},
+		{Value: []float32{1}, Grad: []float32{4}, Group: "a"},
+		{Value: []float32{1}, Grad: []float32{4}, Group: "b"},
+	}
 	o := NewAdamW(params, 0.5)
-	o.Update(params, [][]float32{{4}, {4}}, []bool{true, false}, []float64{0.1, 0.1})
-	if got, want := params[0][0], float32(1*(1-0.1*0.5)-0.1); math.Abs(float64(got-want)) > 1e-6 {
+	o.Update(params, func(g string) float64 { return map[string]float64{"a": 0.1, "b": 0.2}[g] })
+	if got, want := params[0].Value[0], float32(1*(1-0.1*0.5)-0.1); math.Abs(float64(got-want)) > 1e-6 {
 		t.Errorf("decayed: %v, want %v", got, want)
 	}
-	if got, want := params[1][0], float32(0.9); math.Abs(float64(got-want)) > 1e-6 {
+	if got, want := params[1].Value[0], float32(0.9); math.Abs(float64(got-want)) > 1e-6 {
 		t.Errorf("not decayed: %v, want %v", got, want)
+	}
+	if got, want := params[2].Value[0], float32(0.8); math.Abs(float64(got-want)) > 1e-5 {
+		t.Errorf("group b: %v, want %v", got, want)
 	}
 }
 
 func TestClipGradients(t *testing.T) {
-	g := [][]float32{{3}, {4}}
-	if n := ClipGradients(g, 1); n != 5 || math.Abs(float64(g[0][0])-0.6) > 1e-7 || math.Abs(float64(g[1][0])-0.8) > 1e-7 {
+	g := []Param{{Grad: []float32{3}}, {Grad: []float32{4}}}
+	if n := ClipGradients(g, 1); n != 5 || math.Abs(float64(g[0].Grad[0])-0.6) > 1e-7 || math.Abs(float64(g[1].Grad[0])-0.8) > 1e-7 {
 		t.Errorf("norm %v, clipped %v", n, g)
 	}
-	g = [][]float32{{0.3}, {0.4}}
+	g = []Param{{Grad: []float32{0.3}}, {Grad: []float32{0.4}}}
 	ClipGradients(g, 1)
-	if g[0][0] != 0.3 {
+	if g[0].Grad[0] != 0.3 {
 		t.Errorf("small gradients changed: %v", g)
 	}
 }

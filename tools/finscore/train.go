@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"strings"
+	"slices"
 	"time"
 
 	"finscore/core/bundle"
@@ -21,25 +21,29 @@ import (
 
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "[flags]",
-		"Fine-tunes the encoder and a sentiment head on the MIT-licensed training data\n"+
-			"(weights/training-data; see its README for the splits), picks the epoch with the\n"+
-			"best dev macro-F1, calibrates the probabilities on dev (temperature scaling),\n"+
-			"reports accuracy and macro-F1 on dev and the two test splits, and writes a bundle.\n"+
+		"Fine-tunes the encoder with two heads, three-way sentiment and multi-label risk, on\n"+
+			"the training mix in the weights folder (see weights/README.md): the MIT sentiment\n"+
+			"sets, the MIT sentences labelled for risk and the team-written sentences. It keeps\n"+
+			"the epoch with the best dev score, then chooses on dev data only: both heads'\n"+
+			"calibration, each risk category's threshold, the risk-level cut-points and the\n"+
+			"document aggregation. It reports dev and test figures and writes a bundle.\n"+
 			"With --checkpoint it saves its state after every epoch and resumes from it.", stderr)
 	def := train.DefaultOptions()
 	base := fs.String("base", "weights/use-lite.fsb", "pretrained bundle to start from")
-	data := fs.String("data", "weights/training-data", "training data directory")
+	data := fs.String("data", "weights", "weights folder holding training-data/, risk-train/, team-written/, risk-dev/, risk-test/ and documents/")
 	out := fs.String("out", "weights/finscore.fsb", "bundle to write")
-	taxonomyPath := fs.String("taxonomy", "weights/risk-taxonomy.json", "risk taxonomy the risk head is built from")
+	taxonomyPath := fs.String("taxonomy", "weights/risk-taxonomy.json", "risk taxonomy: the categories of the risk head")
 	checkpoint := fs.String("checkpoint", "", "checkpoint file: resume from it if it exists, save to it after every epoch")
 	epochs := fs.Int("epochs", def.Epochs, "maximum passes over the training set")
 	batch := fs.Int("batch", def.BatchSize, "sentences per update")
 	lr := fs.Float64("lr", def.LR, "peak learning rate of the encoder")
-	headLR := fs.Float64("head-lr", def.HeadLR, "peak learning rate of the sentiment head")
+	headLR := fs.Float64("head-lr", def.HeadLR, "peak learning rate of the heads")
+	riskWeight := fs.Float64("risk-weight", def.RiskWeight, "weight of the risk loss against the sentiment loss")
+	minPrecision := fs.Float64("min-precision", defaultMinPrecision, "each risk threshold is the best dev F1 among thresholds with at least this dev precision")
 	warmup := fs.Float64("warmup", def.WarmupFrac, "fraction of steps spent warming up the learning rate")
 	decay := fs.Float64("weight-decay", def.WeightDecay, "AdamW weight decay of matrices")
 	clip := fs.Float64("clip", def.ClipNorm, "global gradient-norm limit (0: none)")
-	patience := fs.Int("patience", def.Patience, "epochs without a better dev macro-F1 before stopping")
+	patience := fs.Int("patience", def.Patience, "epochs without a better dev score before stopping")
 	seed := fs.Uint64("seed", def.Seed, "seed for shuffling; the same seed and flags give the same model")
 	workers := fs.Int("workers", min(runtime.NumCPU(), 4), "goroutines sharing each batch")
 	limit := fs.Int("limit", 0, "train on only the first N shuffled training sentences (0: all), for quick trials")
@@ -50,12 +54,12 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	case *epochs < 1 || *batch < 1 || *batch > 4096 || *workers < 1 || *workers > 64 || *patience < 1 || *limit < 0:
 		fmt.Fprintln(stderr, "finscore train: --epochs, --batch (≤4096), --workers (≤64) and --patience must be positive, --limit not negative")
 		return errUsage
-	case !(*lr > 0) || !(*headLR > 0) || *warmup < 0 || *warmup >= 1 || *decay < 0 || *clip < 0:
-		fmt.Fprintln(stderr, "finscore train: --lr and --head-lr must be positive, --warmup in [0,1), --weight-decay and --clip not negative")
+	case !(*lr > 0) || !(*headLR > 0) || *warmup < 0 || *warmup >= 1 || *decay < 0 || *clip < 0 || !(*riskWeight >= 0) || !(*minPrecision >= 0 && *minPrecision < 1):
+		fmt.Fprintln(stderr, "finscore train: --lr and --head-lr must be positive, --warmup and --min-precision in [0,1), --weight-decay, --clip and --risk-weight not negative")
 		return errUsage
 	}
 	opt := train.Options{
-		Epochs: *epochs, BatchSize: *batch, LR: *lr, HeadLR: *headLR, WarmupFrac: *warmup,
+		Epochs: *epochs, BatchSize: *batch, LR: *lr, HeadLR: *headLR, RiskWeight: *riskWeight, WarmupFrac: *warmup,
 		WeightDecay: *decay, ClipNorm: *clip, Patience: *patience, Seed: *seed, Workers: *workers,
 	}
 
@@ -66,6 +70,14 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	taxonomy, err := scorer.ParseTaxonomy(taxData)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *taxonomyPath, err)
+	}
+	var catIDs []string
+	var examples []dataset.TaxonomyExample
+	for _, c := range taxonomy.Categories {
+		catIDs = append(catIDs, c.ID)
+		for _, e := range c.Examples {
+			examples = append(examples, dataset.TaxonomyExample{Category: c.ID, Text: e})
+		}
 	}
 	baseData, err := os.ReadFile(*base)
 	if err != nil {
@@ -79,35 +91,24 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	corpus, err := dataset.LoadCorpus(*data)
+	mix, err := dataset.LoadMix(*data, catIDs, examples)
 	if err != nil {
 		return err
 	}
-	tokenizeAll := func(ex []dataset.Example) ([]train.Sample, error) {
-		out := make([]train.Sample, len(ex))
-		for i, e := range ex {
-			ids, err := emb.Tokenizer.Encode(e.Text)
-			if err != nil {
-				return nil, fmt.Errorf("%q: %w", e.Text, err)
-			}
-			out[i] = train.Sample{IDs: ids, Label: e.Label}
-		}
-		return out, nil
-	}
-	sets := map[string][]dataset.Example{"train": corpus.Train, "dev": corpus.Dev, "twitter-test": corpus.TwitterTest, "sentfin-test": corpus.SEntFiNTest}
 	samples := map[string][]train.Sample{}
-	for name, ex := range sets {
-		if samples[name], err = tokenizeAll(ex); err != nil {
+	for name, rows := range map[string][]dataset.Labelled{"train": mix.Train, "dev": mix.Dev, "risk-dev": mix.RiskDev,
+		"twitter-test": fromExamples(mix.TwitterTest), "sentfin-test": fromExamples(mix.SEntFiNTest)} {
+		if samples[name], err = toSamples(rows, catIDs, emb); err != nil {
 			return fmt.Errorf("%s set: %w", name, err)
 		}
 	}
 	if *limit > 0 && *limit < len(samples["train"]) {
 		samples["train"] = subset(samples["train"], *limit, *seed)
 	}
-	fmt.Fprintf(stderr, "training on %d sentences, dev %d, tests %d (Twitter) and %d (SEntFiN); %d workers\n",
-		len(samples["train"]), len(samples["dev"]), len(samples["twitter-test"]), len(samples["sentfin-test"]), opt.Workers)
+	fmt.Fprintf(stderr, "training on %d sentences (%d with risk labels), dev %d (%d with risk labels); %d left out as evaluation text; %d workers\n",
+		len(samples["train"]), withRisk(samples["train"]), len(samples["dev"]), withRisk(samples["dev"]), mix.Dropped, opt.Workers)
 
-	st, err := startState(*checkpoint, emb.Model, opt, stderr)
+	st, err := startState(*checkpoint, emb.Model, len(catIDs), opt, stderr)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,8 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	opt.Checkpoint = func(st *train.State) error {
 		bar.finish()
 		r := st.History[len(st.History)-1]
-		fmt.Fprintf(stderr, "epoch %d: loss %.4f, dev accuracy %.4f, dev macro-F1 %.4f (%s)\n", r.Epoch, r.Loss, r.DevAcc, r.DevF1, r.Duration.Round(time.Second))
+		fmt.Fprintf(stderr, "epoch %d: loss %.4f, dev sentiment accuracy %.4f, macro-F1 %.4f, dev risk macro-F1 %.4f (%s)\n",
+			r.Epoch, r.Loss, r.DevAcc, r.DevF1, r.DevRiskF1, r.Duration.Round(time.Second))
 		if *checkpoint == "" {
 			return nil
 		}
@@ -129,20 +131,20 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err := train.Fit(st, samples["train"], samples["dev"], opt); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "best epoch %d (dev macro-F1 %.4f)\n", st.BestEpoch, st.BestF1)
+	fmt.Fprintf(stderr, "best epoch %d (dev score %.4f)\n", st.BestEpoch, st.BestF1)
 
-	// Calibrate on dev, then report every split.
-	devLogits, err := train.Predict(st.Model, samples["dev"], opt.Workers)
+	choice, err := chooseOnDev(st.Model, samples["dev"], samples["risk-dev"], taxonomy, *minPrecision, opt.Workers)
 	if err != nil {
 		return err
 	}
-	labels := make([]int, len(samples["dev"]))
-	for i, s := range samples["dev"] {
-		labels[i] = s.Label
+	report := map[string]any{"options": optionSummary(opt, *limit, *minPrecision), "best_epoch": st.BestEpoch, "history": st.History}
+	fmt.Fprintf(stdout, "calibration on dev: sentiment temperature %.4f, risk temperature %.4f\n", choice.Sentiment.Temperature, choice.Risk.Temperature)
+	fmt.Fprintf(stdout, "risk thresholds, chosen on dev (dev precision / recall / F1 there):\n")
+	for i, c := range choice.Risk.Categories {
+		d := choice.DevThresholds[i]
+		fmt.Fprintf(stdout, "  %-18s %.3f   %.3f / %.3f / %.3f\n", c.ID, choice.Risk.Thresholds[i], d.Precision, d.Recall, d.F1)
 	}
-	temperature := train.FitTemperature(devLogits, labels)
-	report := map[string]any{"options": optionSummary(opt, *limit), "best_epoch": st.BestEpoch, "history": st.History, "temperature": temperature}
-	fmt.Fprintf(stdout, "calibration temperature %.4f (fitted on dev)\n%-14s %8s %9s %9s\n", temperature, "split", "n", "accuracy", "macro-F1")
+	fmt.Fprintf(stdout, "risk levels: medium from %.2f, high from %.2f\n%-14s %8s %9s %9s\n", choice.Risk.Medium, choice.Risk.High, "split", "n", "accuracy", "macro-F1")
 	for _, name := range []string{"dev", "twitter-test", "sentfin-test"} {
 		conf, err := train.Evaluate(st.Model, samples[name], opt.Workers)
 		if err != nil {
@@ -151,68 +153,53 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-14s %8d %9.4f %9.4f\n", name, conf.Total(), conf.Accuracy(), conf.MacroF1())
 		report[name] = map[string]float64{"n": float64(conf.Total()), "accuracy": conf.Accuracy(), "macro_f1": conf.MacroF1()}
 	}
-	manifest, tensors, err := train.Export(st.Model, baseBundle.Manifest, dataset.Labels, temperature, bundle.Float16, report)
-	if err != nil {
+
+	// The document aggregation, chosen on the dev documents.
+	var best []byte
+	bestAcc := -1.0
+	for _, focus := range documentFocusGrid {
+		choice.Sentiment.DocumentFocus = focus
+		report["choices"] = choice
+		manifest, tensors, err := train.Export(st.Model, baseBundle.Manifest, choice.Sentiment, choice.Risk, bundle.Float16, report)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := bundle.Write(&buf, manifest, tensors); err != nil {
+			return err
+		}
+		b, err := bundle.Read(buf.Bytes())
+		if err != nil {
+			return fmt.Errorf("the written bundle does not read back: %w", err)
+		}
+		s, err := scorer.FromBundle(b)
+		if err != nil {
+			return err
+		}
+		res, err := evalDocuments(s, mix.DevDocuments)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "dev documents, focus %.1f: sentiment accuracy %.4f, risk level accuracy %.4f, top category in top two %.4f\n",
+			focus, res.SentimentAccuracy, res.LevelAccuracy, res.TopCategoryInTopTwo)
+		if res.SentimentAccuracy > bestAcc {
+			bestAcc, best = res.SentimentAccuracy, buf.Bytes()
+		}
+	}
+	if err := writeFileAtomic(*out, best); err != nil {
 		return err
 	}
-	risk, err := buildRiskHead(st.Model, emb, taxonomy, corpus.Train, *seed)
-	if err != nil {
-		return err
-	}
-	riskSpec, riskTensor, err := risk.Bundle()
-	if err != nil {
-		return err
-	}
-	manifest.Extra[scorer.RiskEntry] = riskSpec
-	tensors = append(tensors, riskTensor)
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, manifest, tensors); err != nil {
-		return err
-	}
-	if _, err := bundle.Read(buf.Bytes()); err != nil {
-		return fmt.Errorf("the written bundle does not read back: %w", err)
-	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, buf.Len())
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(best))
 	return nil
 }
 
-// backgroundSize is the number of presumed risk-free sentences the risk
-// calibration sees.
-const backgroundSize = 400
-
-// buildRiskHead builds the risk head with the fine-tuned encoder. Its
-// background sentences are training headlines labelled positive: not a
-// guarantee of no risk, but the best risk-free sample the MIT sets offer.
-func buildRiskHead(m *train.Model, base *embed.Embedder, tax *scorer.Taxonomy, trainSet []dataset.Example, seed uint64) (*scorer.RiskHead, error) {
-	var background []string
-	for _, i := range rand.New(rand.NewPCG(seed, 0xb6)).Perm(len(trainSet)) {
-		if trainSet[i].Label == dataset.Positive {
-			background = append(background, trainSet[i].Text)
-			if len(background) == backgroundSize {
-				break
-			}
-		}
-	}
-	e := embed.New(base.Tokenizer, &encoder.Model{Config: m.Config, Weights: m.W})
-	return scorer.BuildRiskHead(tax, background, func(texts []string) ([][]float32, error) {
-		var out [][]float32
-		for i := 0; i < len(texts); i += 64 {
-			_, embs, err := e.Embed(texts[i:min(i+64, len(texts))])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, embs...)
-		}
-		return out, nil
-	})
-}
+// documentFocusGrid are the document aggregations tried on the dev
+// documents (scorer.SentimentSpec.DocumentFocus); ties go to the first.
+var documentFocusGrid = []float64{0, 0.5, 1, 2, 3}
 
 // startState resumes from a checkpoint when one exists, or starts from the
-// pretrained encoder with a zero head.
-func startState(path string, base *encoder.Model, opt train.Options, stderr io.Writer) (*train.State, error) {
+// pretrained encoder with zero heads.
+func startState(path string, base *encoder.Model, riskCategories int, opt train.Options, stderr io.Writer) (*train.State, error) {
 	if path != "" {
 		data, err := os.ReadFile(path)
 		switch {
@@ -227,10 +214,7 @@ func startState(path string, base *encoder.Model, opt train.Options, stderr io.W
 			return nil, err
 		}
 	}
-	m := &train.Model{Config: base.Config, W: base.Weights, Classes: len(dataset.Labels)}
-	m.HeadW = make([]float32, base.Config.OutputDim*m.Classes)
-	m.HeadB = make([]float32, m.Classes)
-	return train.NewState(m, opt), nil
+	return train.NewState(train.NewModel(base.Config, base.Weights, len(dataset.Labels), riskCategories), opt), nil
 }
 
 // subset returns n samples chosen by a seeded shuffle.
@@ -243,57 +227,47 @@ func subset(s []train.Sample, n int, seed uint64) []train.Sample {
 	return out
 }
 
-func optionSummary(o train.Options, limit int) map[string]any {
-	return map[string]any{"epochs": o.Epochs, "batch": o.BatchSize, "lr": o.LR, "head_lr": o.HeadLR,
+func optionSummary(o train.Options, limit int, minPrecision float64) map[string]any {
+	return map[string]any{"epochs": o.Epochs, "batch": o.BatchSize, "lr": o.LR, "head_lr": o.HeadLR, "risk_weight": o.RiskWeight,
 		"warmup": o.WarmupFrac, "weight_decay": o.WeightDecay, "clip": o.ClipNorm, "patience": o.Patience,
-		"seed": o.Seed, "limit": limit}
+		"seed": o.Seed, "limit": limit, "min_precision": minPrecision}
 }
 
-// writeFileAtomic writes through a temporary file, so a crash never leaves
-// half a file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
+// toSamples tokenises labelled rows, with a 0/1 target per category and the
+// level for rows labelled for risk.
+func toSamples(rows []dataset.Labelled, categories []string, emb *embed.Embedder) ([]train.Sample, error) {
+	out := make([]train.Sample, len(rows))
+	for i, r := range rows {
+		ids, err := emb.Tokenizer.Encode(r.Text)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", r.Text, err)
+		}
+		out[i] = train.Sample{IDs: ids, Label: r.Sentiment}
+		if r.Risk {
+			out[i].Risk = make([]float32, len(categories))
+			for _, c := range r.Categories {
+				out[i].Risk[slices.Index(categories, c)] = 1
+			}
+			out[i].Level = slices.Index(dataset.Levels, r.Level)
+		}
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return out, nil
 }
 
-// progressBar draws "epoch 1/3 [=====>    ] 35% loss 0.62 41 sent/s ETA 12m"
-// on one line of the terminal, at most a few times a second.
-type progressBar struct {
-	w    io.Writer
-	last time.Time
-	line bool
+func fromExamples(ex []dataset.Example) []dataset.Labelled {
+	out := make([]dataset.Labelled, len(ex))
+	for i, e := range ex {
+		out[i] = dataset.Labelled{Text: e.Text, Sentiment: e.Label, Source: e.Source, Row: e.Row}
+	}
+	return out
 }
 
-func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
-
-func (b *progressBar) update(p train.Progress) {
-	if time.Since(b.last) < 200*time.Millisecond && p.Step != p.Steps {
-		return
+func withRisk(s []train.Sample) int {
+	n := 0
+	for _, x := range s {
+		if x.Risk != nil {
+			n++
+		}
 	}
-	b.last = time.Now()
-	const width = 30
-	frac := float64(p.Step) / float64(p.Steps)
-	filled := int(frac * width)
-	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-	if filled < width {
-		bar = bar[:filled] + ">" + bar[filled+1:]
-	}
-	fmt.Fprintf(b.w, "\repoch %d/%d [%s] %3.0f%% loss %.4f %.0f sent/s ETA %s   ",
-		p.Epoch, p.Epochs, bar, 100*frac, p.Loss, p.SentencesPerSec, p.ETA.Round(time.Second))
-	b.line = true
-}
-
-// finish ends the bar's line so that the next message starts clean.
-func (b *progressBar) finish() {
-	if b.line {
-		fmt.Fprintln(b.w)
-		b.line = false
-	}
+	return n
 }

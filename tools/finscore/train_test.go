@@ -19,12 +19,12 @@ func TestTrainScoreEval(t *testing.T) {
 	ckpt := filepath.Join(dir, "train.ckpt")
 	base := filepath.Join(testenv.RepoRoot(t), "weights", "use-lite.fsb")
 	taxonomy := filepath.Join(testenv.RepoRoot(t), "weights", "risk-taxonomy.json")
-	code, stdout, stderr := runCLI(t, "", "train", "--base", base, "--taxonomy", taxonomy, "--data", "testdata/tiny-data",
+	code, stdout, stderr := runCLI(t, "", "train", "--base", base, "--taxonomy", taxonomy, "--data", "testdata/tiny-weights",
 		"--out", model, "--checkpoint", ckpt, "--epochs", "1", "--batch", "8", "--workers", "2")
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"epoch 1: loss", "twitter-test", "sentfin-test", "calibration temperature", "wrote " + model} {
+	for _, want := range []string{"epoch 1: loss", "twitter-test", "sentfin-test", "calibration on dev", "wrote " + model} {
 		if !strings.Contains(stdout+stderr, want) {
 			t.Errorf("train output lacks %q:\n%s\n%s", want, stdout, stderr)
 		}
@@ -33,7 +33,7 @@ func TestTrainScoreEval(t *testing.T) {
 		t.Errorf("no checkpoint written: %v", err)
 	}
 	// A finished checkpoint resumes straight to the end.
-	code, _, stderr = runCLI(t, "", "train", "--base", base, "--taxonomy", taxonomy, "--data", "testdata/tiny-data",
+	code, _, stderr = runCLI(t, "", "train", "--base", base, "--taxonomy", taxonomy, "--data", "testdata/tiny-weights",
 		"--out", model, "--checkpoint", ckpt, "--epochs", "1", "--batch", "8")
 	if code != 0 || !strings.Contains(stderr, "resuming from") {
 		t.Errorf("resume: exit %d\n%s", code, stderr)
@@ -72,13 +72,17 @@ func TestTrainScoreEval(t *testing.T) {
 		t.Errorf("report: %s", lines[0])
 	}
 
-	code, stdout, stderr = runCLI(t, "", "eval", "--weights", model, "--split", "twitter-test", "--data", "testdata/tiny-data")
+	code, stdout, stderr = runCLI(t, "", "eval", "--weights", model, "--split", "twitter-test", "--data", "testdata/tiny-weights")
 	if code != 0 || !strings.Contains(stdout, "twitter-test") || !strings.Contains(stdout, "lexicon baseline") || !strings.Contains(stdout, "truth\\pred") {
 		t.Errorf("eval: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "eval", "--weights", model, "--risk", filepath.Join(testenv.RepoRoot(t), "weights", "risk-dev", "risk_dev.csv"))
 	if code != 0 || !strings.Contains(stdout, "macro-F1") || !strings.Contains(stdout, "fraud_governance") {
 		t.Errorf("eval --risk: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "eval", "--weights", model, "--risk", "testdata/tiny-weights/training-data/sentfin/sentfin_headline_level.csv")
+	if code != 1 || !strings.Contains(stderr, `lacks column "text"`) {
+		t.Errorf("eval --risk on a sentiment file: exit %d, stderr %q; want exit 1 and a missing-column error", code, stderr)
 	}
 	csvPath := filepath.Join(dir, "labelled.csv")
 	os.WriteFile(csvPath, []byte("text,label\nShares soared on record profit,positive\nThe firm went bankrupt,negative\n"), 0o644)
@@ -104,9 +108,8 @@ func TestScoreAndEvalErrors(t *testing.T) {
 		{"score missing model", []string{"score", "--weights", missing}, 1, "no such file"},
 		{"score base encoder", []string{"score", "--weights", base}, 1, "no sentiment head"},
 		{"eval nothing chosen", []string{"eval"}, 2, "exactly one of"},
-		{"eval bad risk set", []string{"eval", "--risk", "testdata/tiny-data/sentfin/sentfin_headline_level.csv"}, 1, "no \"text\" column"},
 		{"eval two chosen", []string{"eval", "--phrasebank", "--split", "dev"}, 2, "exactly one of"},
-		{"eval bad split", []string{"eval", "--split", "test", "--data", "testdata/tiny-data"}, 2, `unknown --split "test"`},
+		{"eval bad split", []string{"eval", "--split", "test", "--data", "testdata/tiny-weights"}, 2, `unknown --split "test"`},
 		{"eval missing csv", []string{"eval", "--csv", missing}, 1, "no such file"},
 		{"train bad lr", []string{"train", "--lr", "0"}, 2, "--lr and --head-lr must be positive"},
 		{"train bad epochs", []string{"train", "--epochs", "0"}, 2, "must be positive"},
