@@ -1,9 +1,11 @@
 // Package metrics scores classifiers: confusion matrix, accuracy, per-class
-// precision, recall and F1, and their macro average.
+// precision, recall and F1, and their macro average; binary counts for
+// multi-label tasks; average precision of a ranking.
 package metrics
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -155,4 +157,34 @@ func MicroF1(bs []Binary) float64 {
 	}
 	_, _, f1 := all.PRF()
 	return f1
+}
+
+// AveragePrecision is the area under the precision–recall curve of a
+// ranking: the mean, over the positive examples, of the precision among
+// the examples scored at least as high. Tied scores are ranked with the
+// positives last, so ties never flatter the ranking. It is 0 when there is
+// no positive example.
+func AveragePrecision(scores []float64, truth []bool) float64 {
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		if scores[idx[a]] != scores[idx[b]] {
+			return scores[idx[a]] > scores[idx[b]]
+		}
+		return !truth[idx[a]] && truth[idx[b]]
+	})
+	var sum float64
+	tp := 0
+	for rank, i := range idx {
+		if truth[i] {
+			tp++
+			sum += float64(tp) / float64(rank+1)
+		}
+	}
+	if tp == 0 {
+		return 0
+	}
+	return sum / float64(tp)
 }

@@ -30,3 +30,20 @@ func TestConfusion(t *testing.T) {
 		t.Error("empty matrix should score 0")
 	}
 }
+
+func TestAveragePrecision(t *testing.T) {
+	for _, tc := range []struct {
+		scores []float64
+		truth  []bool
+		want   float64
+	}{
+		{[]float64{0.9, 0.8, 0.7, 0.6}, []bool{true, false, true, false}, (1 + 2.0/3) / 2},
+		{[]float64{0.1, 0.9, 0.5}, []bool{false, true, true}, 1},
+		{[]float64{0.5, 0.5}, []bool{true, false}, 0.5}, // ties rank the positive last
+		{[]float64{0.5, 0.2}, []bool{false, false}, 0},
+	} {
+		if got := AveragePrecision(tc.scores, tc.truth); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("AveragePrecision(%v, %v) = %v, want %v", tc.scores, tc.truth, got, tc.want)
+		}
+	}
+}

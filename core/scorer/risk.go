@@ -12,9 +12,11 @@ import (
 
 // Tensor names and the manifest entry of the risk head.
 const (
-	RiskKernel = "risk/kernel" // [dim, len(Categories)]
-	RiskBias   = "risk/bias"   // [len(Categories)]
-	RiskEntry  = "risk"        // key in Manifest.Extra
+	RiskKernel      = "risk/kernel"       // [dim, len(Categories)]
+	RiskBias        = "risk/bias"         // [len(Categories)]
+	RiskLevelKernel = "risk_level/kernel" // [dim, len(RiskLevels)]
+	RiskLevelBias   = "risk_level/bias"   // [len(RiskLevels)]
+	RiskEntry       = "risk"              // key in Manifest.Extra
 )
 
 // The risk levels, from none to high.
@@ -24,15 +26,15 @@ var RiskLevels = []string{"none", "low", "medium", "high"}
 // classifier trained with the encoder: each category's probability is
 // sigmoid(logit / Temperature), with logits = embedding · kernel + bias. A
 // category counts for a sentence when its probability reaches the
-// category's threshold. A sentence with no category has level none; one
-// with a category is low, medium from Medium, high from High (on its
-// strongest category's probability).
+// category's threshold. Beside it, a level head (a linear layer over the
+// same embedding, one logit per level of RiskLevels) rates how severe a
+// sentence's risk is: a sentence with no category has level none; one with
+// a category has the level among low, medium and high with the highest
+// logit.
 type RiskSpec struct {
 	Categories  []Category `json:"categories"` // without examples
 	Temperature float64    `json:"temperature"`
 	Thresholds  []float64  `json:"thresholds"`
-	Medium      float64    `json:"medium"`
-	High        float64    `json:"high"`
 }
 
 // Validate checks that the spec can score: known-sized, finite, ordered.
@@ -54,17 +56,17 @@ func (s *RiskSpec) Validate() error {
 	if !(s.Temperature >= 0.01 && s.Temperature <= 100) {
 		return fmt.Errorf("scorer: risk temperature %v outside [0.01, 100]", s.Temperature)
 	}
-	if !(s.Medium > 0 && s.Medium <= s.High && s.High < 1) {
-		return fmt.Errorf("scorer: risk level cut-points medium %v and high %v must satisfy 0 < medium ≤ high < 1", s.Medium, s.High)
-	}
 	return nil
 }
 
-// RiskHead scores sentences against the risk categories.
+// RiskHead scores sentences against the risk categories and rates their
+// level.
 type RiskHead struct {
-	Spec   RiskSpec
-	Kernel []float32 // [dim, categories]
-	Bias   []float32 // [categories]
+	Spec        RiskSpec
+	Kernel      []float32 // [dim, categories]
+	Bias        []float32 // [categories]
+	LevelKernel []float32 // [dim, len(RiskLevels)]
+	LevelBias   []float32 // [len(RiskLevels)]
 }
 
 // LoadRiskHead reads the risk head from a bundle whose embeddings are dim
@@ -90,41 +92,58 @@ func LoadRiskHead(b *bundle.Bundle, dim int) (*RiskHead, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scorer: %w", err)
 	}
-	return &RiskHead{Spec: spec, Kernel: k, Bias: bias}, nil
+	lk, err := b.Float32s(RiskLevelKernel, dim, len(RiskLevels))
+	if err != nil {
+		return nil, fmt.Errorf("scorer: %w", err)
+	}
+	lb, err := b.Float32s(RiskLevelBias, len(RiskLevels))
+	if err != nil {
+		return nil, fmt.Errorf("scorer: %w", err)
+	}
+	return &RiskHead{Spec: spec, Kernel: k, Bias: bias, LevelKernel: lk, LevelBias: lb}, nil
 }
 
 // Probs returns, for one embedding, each category's probability that the
 // sentence gives evidence of that risk.
 func (h *RiskHead) Probs(embedding []float32) []float64 {
-	n := len(h.Spec.Categories)
-	out := make([]float64, n)
-	for c := range out {
-		out[c] = float64(h.Bias[c])
-	}
-	for i, x := range embedding {
-		row := h.Kernel[i*n : (i+1)*n]
-		for c, w := range row {
-			out[c] += float64(x) * float64(w)
-		}
-	}
+	out := linear(embedding, h.Kernel, h.Bias)
 	for c := range out {
 		out[c] = sigmoid(out[c] / h.Spec.Temperature)
 	}
 	return out
 }
 
-// Level names the risk level of a sentence whose strongest category has
-// probability score, given whether any category reached its threshold.
-func (s *RiskSpec) Level(flagged bool, score float64) string {
-	switch {
-	case !flagged:
+// Level rates the risk level of a sentence from its embedding, given
+// whether any category reached its threshold: none when none did, else the
+// strongest of low, medium and high on the level head.
+func (h *RiskHead) Level(embedding []float32, flagged bool) string {
+	if !flagged {
 		return "none"
-	case score >= s.High:
-		return "high"
-	case score >= s.Medium:
-		return "medium"
 	}
-	return "low"
+	logits := linear(embedding, h.LevelKernel, h.LevelBias)
+	best := 1
+	for l := 2; l < len(logits); l++ {
+		if logits[l] > logits[best] {
+			best = l
+		}
+	}
+	return RiskLevels[best]
+}
+
+// linear returns x · kernel + bias, kernel [len(x), len(bias)].
+func linear(x, kernel, bias []float32) []float64 {
+	n := len(bias)
+	out := make([]float64, n)
+	for c := range out {
+		out[c] = float64(bias[c])
+	}
+	for i, v := range x {
+		row := kernel[i*n : (i+1)*n]
+		for c, w := range row {
+			out[c] += float64(v) * float64(w)
+		}
+	}
+	return out
 }
 
 // LevelRank orders levels: none 0, low 1, medium 2, high 3 (-1 if unknown).

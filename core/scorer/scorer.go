@@ -240,14 +240,18 @@ func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
 				return nil, fmt.Errorf("scorer: sentence %d has category %q with score %v: not a category of this model, or not between its threshold and the sentence's risk score", i, c.ID, c.Score)
 			}
 		}
-		sents[i].Risk.Level = s.risk.Spec.Level(len(st.Risk.Categories) > 0, st.Risk.Score)
+		// The level needs the embedding, so it cannot be made again here;
+		// it must at least agree with the categories.
+		if flagged, rank := len(st.Risk.Categories) > 0, LevelRank(st.Risk.Level); flagged != (rank > 0) || rank < 0 {
+			return nil, fmt.Errorf("scorer: sentence %d has risk level %q with %d categories (want none exactly when no category is flagged, else low, medium or high)", i, st.Risk.Level, len(st.Risk.Categories))
+		}
 	}
 	if sents == nil {
 		sents = []SentenceScore{}
 	}
 	r := &Report{Sentences: sents}
 	r.Sentiment = s.documentSentiment(r.Sentences)
-	r.Risk = documentRisk(r.Sentences, s.risk.Spec.Categories, &s.risk.Spec)
+	r.Risk = documentRisk(r.Sentences, s.risk.Spec.Categories)
 	r.Summary = summary(r)
 	return r, nil
 }
@@ -263,6 +267,7 @@ func (s *Scorer) scoreTexts(texts []string) ([]Sentiment, []SentenceRisk, error)
 	for i, e := range embs {
 		sents[i] = s.sentimentOf(s.sentiment.Probs(e))
 		risks[i] = s.riskOf(s.risk.Probs(e))
+		risks[i].Level = s.risk.Level(e, len(risks[i].Categories) > 0)
 	}
 	return sents, risks, nil
 }
@@ -291,7 +296,6 @@ func (s *Scorer) riskOf(probs []float64) SentenceRisk {
 		}
 	}
 	sort.SliceStable(r.Categories, func(i, j int) bool { return r.Categories[i].Score > r.Categories[j].Score })
-	r.Level = s.risk.Spec.Level(len(r.Categories) > 0, r.Score)
 	return r
 }
 
@@ -328,7 +332,7 @@ func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 	return s.sentimentOf(probs)
 }
 
-func documentRisk(sents []SentenceScore, cats []Category, spec *RiskSpec) DocumentRisk {
+func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {
 	d := DocumentRisk{Level: "none", Categories: []CategoryScore{}}
 	byID := map[string]*CategoryScore{}
 	for i, st := range sents {

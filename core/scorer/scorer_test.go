@@ -290,7 +290,7 @@ func prototypeRiskHead(tax *scorer.Taxonomy, embedTexts func([]string) ([][]floa
 	const dim = 512
 	n := len(tax.Categories)
 	kernel, bias := make([]float32, dim*n), make([]float32, n)
-	spec := scorer.RiskSpec{Temperature: 1, Medium: 0.6, High: 0.85}
+	spec := scorer.RiskSpec{Temperature: 1}
 	for c, cat := range tax.Categories {
 		embs, err := embedTexts(cat.Examples)
 		if err != nil {
@@ -314,8 +314,12 @@ func prototypeRiskHead(tax *scorer.Taxonomy, embedTexts func([]string) ([][]floa
 		spec.Thresholds = append(spec.Thresholds, 0.5)
 	}
 	raw, err := json.Marshal(spec)
+	// The level head rates every flagged sentence medium.
+	levels := len(scorer.RiskLevels)
 	return raw, []bundle.TensorData{
 		{Name: scorer.RiskKernel, Shape: []int{dim, n}, DType: bundle.Float32, Values: kernel},
 		{Name: scorer.RiskBias, Shape: []int{n}, DType: bundle.Float32, Values: bias},
+		{Name: scorer.RiskLevelKernel, Shape: []int{dim, levels}, DType: bundle.Float32, Values: make([]float32, dim*levels)},
+		{Name: scorer.RiskLevelBias, Shape: []int{levels}, DType: bundle.Float32, Values: []float32{0, 0, 1, 0}},
 	}, err
 }

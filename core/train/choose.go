@@ -2,7 +2,6 @@ package train
 
 import (
 	"math"
-	"sort"
 )
 
 // This file holds the choices made on dev data after training: the risk
@@ -96,44 +95,4 @@ func ChooseThreshold(probs []float64, truth []bool, minPrecision float64) (thres
 		best = bestAny
 	}
 	return best.t, best.p, best.r, best.f
-}
-
-// ChooseLevels picks the cut-points (medium, high) on the strongest
-// category's probability that best reproduce the labelled levels of the
-// flagged sentences: a flagged sentence is low below medium, medium below
-// high, high from high. score and level are per sentence (level 1 low,
-// 2 medium, 3 high; sentences not flagged are left out by the caller). Ties
-// go to the lower cut-points.
-func ChooseLevels(score []float64, level []int) (medium, high float64) {
-	idx := make([]int, len(score))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return score[idx[a]] < score[idx[b]] })
-	grid := []float64{}
-	for t := 0.30; t < 0.991; t += 0.01 {
-		grid = append(grid, math.Round(t*100)/100)
-	}
-	bestHits := -1
-	medium, high = 0.6, 0.85
-	for i, m := range grid {
-		for _, h := range grid[i:] {
-			hits := 0
-			for _, k := range idx {
-				pred := 1
-				if score[k] >= h {
-					pred = 3
-				} else if score[k] >= m {
-					pred = 2
-				}
-				if pred == level[k] {
-					hits++
-				}
-			}
-			if hits > bestHits {
-				bestHits, medium, high = hits, m, h
-			}
-		}
-	}
-	return medium, high
 }

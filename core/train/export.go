@@ -11,7 +11,7 @@ import (
 // Export lays out a fine-tuned model as a bundle: the base bundle's
 // tokenizer and provenance, the encoder (matrices as matrixType), the
 // sentiment head with its spec (labels, calibration) and the risk head with
-// its spec (categories, calibration, thresholds, levels). about is stored
+// its spec (categories, calibration, thresholds) and the level head. about is stored
 // in the manifest's extra "training" entry.
 func Export(m *Model, base bundle.Manifest, sentiment scorer.SentimentSpec, risk scorer.RiskSpec, matrixType bundle.DType, about any) (bundle.Manifest, []bundle.TensorData, error) {
 	cfg, err := json.Marshal(m.Config)
@@ -21,6 +21,9 @@ func Export(m *Model, base bundle.Manifest, sentiment scorer.SentimentSpec, risk
 	if len(sentiment.Labels) != m.Sentiment.Outputs || len(risk.Categories) != m.Risk.Outputs {
 		return bundle.Manifest{}, nil, fmt.Errorf("train: %d sentiment labels and %d risk categories for heads of %d and %d outputs",
 			len(sentiment.Labels), len(risk.Categories), m.Sentiment.Outputs, m.Risk.Outputs)
+	}
+	if m.Level.Outputs != len(scorer.RiskLevels) {
+		return bundle.Manifest{}, nil, fmt.Errorf("train: the risk level head has %d outputs, want %d (fit it with FitLevelHead)", m.Level.Outputs, len(scorer.RiskLevels))
 	}
 	if err := risk.Validate(); err != nil {
 		return bundle.Manifest{}, nil, err
@@ -53,5 +56,8 @@ func Export(m *Model, base bundle.Manifest, sentiment scorer.SentimentSpec, risk
 			tensors = append(tensors, bundle.TensorData{Name: p.Name, Shape: p.Shape, DType: bundle.Float32, Values: p.Value})
 		}
 	}
+	tensors = append(tensors,
+		bundle.TensorData{Name: scorer.RiskLevelKernel, Shape: []int{m.Config.OutputDim, m.Level.Outputs}, DType: bundle.Float32, Values: m.Level.W},
+		bundle.TensorData{Name: scorer.RiskLevelBias, Shape: []int{m.Level.Outputs}, DType: bundle.Float32, Values: m.Level.B})
 	return manifest, tensors, nil
 }

@@ -333,10 +333,45 @@ func weightOf(classWeights []float32, label int) float32 {
 // and the risk logits [len(samples), Risk.Outputs], computed in batches
 // across workers goroutines. It returns the first error any batch met.
 func Predict(m *Model, samples []Sample, workers int) (sentiment, risk [][]float32, err error) {
-	const batch = 64
 	sentiment = make([][]float32, len(samples))
 	risk = make([][]float32, len(samples))
+	err = forwardBatches(m, samples, workers, func(start int, tr *Trace) {
+		s, r := m.Sentiment.Outputs, m.Risk.Outputs
+		for i := range tr.batch {
+			sentiment[start+i] = tr.Sentiment[i*s : (i+1)*s]
+			risk[start+i] = tr.Risk[i*r : (i+1)*r]
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sentiment, risk, nil
+}
+
+// Embed returns the L2-normalised sentence embedding of every sample, the
+// input of both heads.
+func Embed(m *Model, samples []Sample, workers int) ([][]float32, error) {
+	emb := make([][]float32, len(samples))
+	D := m.Config.OutputDim
+	err := forwardBatches(m, samples, workers, func(start int, tr *Trace) {
+		for i := range tr.batch {
+			emb[start+i] = tr.Emb[i*D : (i+1)*D]
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return emb, nil
+}
+
+// forwardBatches runs the model on samples in batches of 64 across workers
+// goroutines and hands each batch's trace, with the index of its first
+// sample, to use (which may run concurrently for different batches). It
+// returns the first error any batch met.
+func forwardBatches(m *Model, samples []Sample, workers int, use func(start int, tr *Trace)) error {
+	const batch = 64
 	var mu sync.Mutex
+	var err error
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -358,11 +393,7 @@ func Predict(m *Model, samples []Sample, workers int) (sentiment, risk [][]float
 					mu.Unlock()
 					continue
 				}
-				s, r := m.Sentiment.Outputs, m.Risk.Outputs
-				for i := range ids {
-					sentiment[start+i] = tr.Sentiment[i*s : (i+1)*s]
-					risk[start+i] = tr.Risk[i*r : (i+1)*r]
-				}
+				use(start, tr)
 			}
 		}()
 	}
@@ -371,10 +402,7 @@ func Predict(m *Model, samples []Sample, workers int) (sentiment, risk [][]float
 	}
 	close(next)
 	wg.Wait()
-	if err != nil {
-		return nil, nil, err
-	}
-	return sentiment, risk, nil
+	return err
 }
 
 // Evaluate returns the confusion matrix of the model's sentiment

@@ -27,14 +27,18 @@ func NewHead(dim, outputs int) Head {
 	return Head{Outputs: outputs, W: make([]float32, dim*outputs), B: make([]float32, outputs)}
 }
 
-// Model is the encoder with two heads on its embedding: Sentiment, a
-// softmax over the sentiment classes, and Risk, one sigmoid per risk
-// category (a model may have no risk outputs).
+// Model is the encoder with heads on its embedding: Sentiment, a softmax
+// over the sentiment classes, and Risk, one sigmoid per risk category (a
+// model may have no risk outputs), both trained with the encoder; and
+// Level, a softmax over the risk levels fitted afterwards on the fixed
+// embeddings (FitLevelHead; no outputs until then). Params lists the
+// parameters trained with the encoder, so Level is not among them.
 type Model struct {
 	Config    encoder.Config
 	W         encoder.Weights
 	Sentiment Head
 	Risk      Head
+	Level     Head
 }
 
 // NewModel puts zero heads with the given sizes on an encoder.

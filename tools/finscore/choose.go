@@ -1,24 +1,60 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"slices"
 
+	"finscore/core/bundle"
 	"finscore/core/dataset"
 	"finscore/core/scorer"
 	"finscore/core/train"
 )
 
-// defaultMinPrecision is the dev precision each risk category's threshold
-// must reach where it can: above the 0.5 that the targets ask for, so that
-// the promise holds on new text too.
-const defaultMinPrecision = 0.6
+// minPrecisionGrid are the dev precision floors tried for the risk
+// thresholds, lowest first: all above the 0.5 the targets ask for, so
+// that the promise holds on new text too.
+var minPrecisionGrid = []float64{0.6, 0.65, 0.7, 0.75, 0.8}
+
+// defaultMaxFalseAlarms is the share of dev sentences with no risk that
+// the thresholds may flag.
+const defaultMaxFalseAlarms = 0.08
 
 // devChoice is what chooseOnDev settles.
 type devChoice struct {
 	Sentiment     scorer.SentimentSpec `json:"sentiment"`
 	Risk          scorer.RiskSpec      `json:"risk"`
 	DevThresholds []devPRF             `json:"dev_thresholds"`
+	// MinPrecision is the precision floor the thresholds were chosen
+	// with, DevFalseAlarms the share of dev rows with no risk that they
+	// flag.
+	MinPrecision   float64 `json:"min_precision"`
+	DevFalseAlarms float64 `json:"dev_false_alarms"`
+}
+
+// falseAlarms is the share of rows labelled with no risk category that get
+// one at the thresholds.
+func falseAlarms(probs [][]float64, rows []train.Sample, thresholds []float64) float64 {
+	clean, flagged := 0, 0
+	for i, row := range probs {
+		if slices.Contains(rows[i].Risk, 1) {
+			continue
+		}
+		clean++
+		for j, p := range row {
+			if p >= thresholds[j] {
+				flagged++
+				break
+			}
+		}
+	}
+	if clean == 0 {
+		return 0
+	}
+	return float64(flagged) / float64(clean)
 }
 
 // devPRF is one category's dev precision, recall and F1 at its threshold.
@@ -30,9 +66,11 @@ type devPRF struct {
 
 // chooseOnDev fits the sentiment temperature on dev's sentiment labels and
 // the risk temperature on its risk labels; then, on dev's risk rows and the
-// risk dev set together, each category's threshold and the level
-// cut-points.
-func chooseOnDev(m *train.Model, dev, riskDev []train.Sample, tax *scorer.Taxonomy, minPrecision float64, workers int) (*devChoice, error) {
+// risk dev set together, each category's threshold: the best F1 with at
+// least a precision floor, the lowest floor of minPrecisions (ascending)
+// at which no more than maxFalseAlarms of the sentences labelled with no
+// risk get a category.
+func chooseOnDev(m *train.Model, dev, riskDev []train.Sample, tax *scorer.Taxonomy, minPrecisions []float64, maxFalseAlarms float64, workers int) (*devChoice, error) {
 	sent, risk, err := train.Predict(m, dev, workers)
 	if err != nil {
 		return nil, err
@@ -70,30 +108,102 @@ func chooseOnDev(m *train.Model, dev, riskDev []train.Sample, tax *scorer.Taxono
 			probs[i][j] = 1 / (1 + math.Exp(-float64(v)/c.Risk.Temperature))
 		}
 	}
-	for j, cat := range tax.Categories {
-		col, truth := make([]float64, len(probs)), make([]bool, len(probs))
-		for i := range probs {
-			col[i], truth[i] = probs[i][j], riskRows[i].Risk[j] >= 0.5
+	// Thresholds: the lowest precision floor of minPrecisions whose
+	// thresholds flag at most maxFalseAlarms of the rows labelled with no
+	// risk (the highest floor if none does).
+	for _, floor := range minPrecisions {
+		c.Risk.Categories, c.Risk.Thresholds, c.DevThresholds = nil, nil, nil
+		for j, cat := range tax.Categories {
+			col, truth := make([]float64, len(probs)), make([]bool, len(probs))
+			for i := range probs {
+				col[i], truth[i] = probs[i][j], riskRows[i].Risk[j] >= 0.5
+			}
+			t, p, r, f := train.ChooseThreshold(col, truth, floor)
+			c.Risk.Categories = append(c.Risk.Categories, scorer.Category{ID: cat.ID, Label: cat.Label, Description: cat.Description})
+			c.Risk.Thresholds = append(c.Risk.Thresholds, t)
+			c.DevThresholds = append(c.DevThresholds, devPRF{p, r, f})
 		}
-		t, p, r, f := train.ChooseThreshold(col, truth, minPrecision)
-		c.Risk.Categories = append(c.Risk.Categories, scorer.Category{ID: cat.ID, Label: cat.Label, Description: cat.Description})
-		c.Risk.Thresholds = append(c.Risk.Thresholds, t)
-		c.DevThresholds = append(c.DevThresholds, devPRF{p, r, f})
-	}
-	// Levels: each flagged row's strongest probability against its
-	// labelled level (a flagged row labelled none is best called low).
-	var scores []float64
-	var levels []int
-	for i, row := range probs {
-		flagged, top := false, 0.0
-		for j, p := range row {
-			top = max(top, p)
-			flagged = flagged || p >= c.Risk.Thresholds[j]
-		}
-		if flagged {
-			scores, levels = append(scores, top), append(levels, max(1, riskRows[i].Level))
+		c.MinPrecision, c.DevFalseAlarms = floor, falseAlarms(probs, riskRows, c.Risk.Thresholds)
+		if c.DevFalseAlarms <= maxFalseAlarms {
+			break
 		}
 	}
-	c.Risk.Medium, c.Risk.High = train.ChooseLevels(scores, levels)
 	return c, nil
+}
+
+// documentFocusGrid are the document sentiment aggregations tried on the
+// dev documents (scorer.SentimentSpec.DocumentFocus); ties go to the first.
+var documentFocusGrid = []float64{0, 0.5, 1, 2, 3}
+
+// levelBalanceGrid are the class balances of the risk level head tried on
+// the dev documents (train.FitLevelHead); ties go to the first.
+var levelBalanceGrid = []float64{0, 0.5, 1}
+
+// chooseOnDevDocuments settles what only whole documents show, on the dev
+// documents: the level head's class balance, by the documents' risk-level
+// accuracy, then the sentiment aggregation, by their sentiment accuracy. It
+// fits the level head into m, records the choices in report and returns the
+// finished bundle.
+func chooseOnDevDocuments(m *train.Model, samples map[string][]train.Sample, docs []dataset.Document, base bundle.Manifest,
+	choice *devChoice, report map[string]any, workers int, stdout io.Writer) ([]byte, error) {
+	build := func() ([]byte, *documentReport, error) {
+		report["choices"] = choice
+		manifest, tensors, err := train.Export(m, base, choice.Sentiment, choice.Risk, bundle.Float16, report)
+		if err != nil {
+			return nil, nil, err
+		}
+		var buf bytes.Buffer
+		if err := bundle.Write(&buf, manifest, tensors); err != nil {
+			return nil, nil, err
+		}
+		b, err := bundle.Read(buf.Bytes())
+		if err != nil {
+			return nil, nil, fmt.Errorf("the written bundle does not read back: %w", err)
+		}
+		s, err := scorer.FromBundle(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		res, err := evalDocuments(s, docs)
+		return buf.Bytes(), res, err
+	}
+
+	choice.Sentiment.DocumentFocus = documentFocusGrid[0]
+	var bestHead train.Head
+	var bestFit train.RefitResult
+	bestBalance, bestLevel := 0.0, -1.0
+	for _, balance := range levelBalanceGrid {
+		fit, err := train.FitLevelHead(m, samples["train"], samples["dev"], balance, train.DefaultRefitOptions(), workers)
+		if err != nil {
+			return nil, err
+		}
+		_, res, err := build()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "risk level head, balance %.1f: dev sentence macro-F1 %.4f (step %d); dev documents' risk level accuracy %.4f\n",
+			balance, fit.Dev, fit.Step, res.LevelAccuracy)
+		if res.LevelAccuracy > bestLevel {
+			bestLevel, bestBalance, bestFit = res.LevelAccuracy, balance, fit
+			bestHead = train.Head{Outputs: m.Level.Outputs, W: slices.Clone(m.Level.W), B: slices.Clone(m.Level.B)}
+		}
+	}
+	m.Level = bestHead
+	report["level_head"] = map[string]any{"balance": bestBalance, "options": train.DefaultRefitOptions(), "result": bestFit}
+
+	var best []byte
+	bestAcc := -1.0
+	for _, focus := range documentFocusGrid {
+		choice.Sentiment.DocumentFocus = focus
+		data, res, err := build()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "dev documents, focus %.1f: sentiment accuracy %.4f, risk level accuracy %.4f, top category in top two %.4f\n",
+			focus, res.SentimentAccuracy, res.LevelAccuracy, res.TopCategoryInTopTwo)
+		if res.SentimentAccuracy > bestAcc {
+			bestAcc, best = res.SentimentAccuracy, data
+		}
+	}
+	return best, nil
 }

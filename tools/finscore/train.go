@@ -27,6 +27,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			"the epoch with the best dev score, then chooses on dev data only: both heads'\n"+
 			"calibration, each risk category's threshold, the risk-level cut-points and the\n"+
 			"document aggregation. It reports dev and test figures and writes a bundle.\n"+
+			"After fine-tuning it refits the risk head on the fixed embeddings (--refit-steps).\n"+
 			"With --checkpoint it saves its state after every epoch and resumes from it.", stderr)
 	def := train.DefaultOptions()
 	base := fs.String("base", "weights/use-lite.fsb", "pretrained bundle to start from")
@@ -39,23 +40,29 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	lr := fs.Float64("lr", def.LR, "peak learning rate of the encoder")
 	headLR := fs.Float64("head-lr", def.HeadLR, "peak learning rate of the heads")
 	riskWeight := fs.Float64("risk-weight", def.RiskWeight, "weight of the risk loss against the sentiment loss")
-	minPrecision := fs.Float64("min-precision", defaultMinPrecision, "each risk threshold is the best dev F1 among thresholds with at least this dev precision")
+	maxFalseAlarms := fs.Float64("max-false-alarms", defaultMaxFalseAlarms, "risk thresholds: the best dev F1 per category under the lowest dev precision floor (0.6 to 0.8) that flags at most this share of dev sentences with no risk")
 	warmup := fs.Float64("warmup", def.WarmupFrac, "fraction of steps spent warming up the learning rate")
 	decay := fs.Float64("weight-decay", def.WeightDecay, "AdamW weight decay of matrices")
 	clip := fs.Float64("clip", def.ClipNorm, "global gradient-norm limit (0: none)")
 	patience := fs.Int("patience", def.Patience, "epochs without a better dev score before stopping")
 	seed := fs.Uint64("seed", def.Seed, "seed for shuffling; the same seed and flags give the same model")
+	refitDef := train.DefaultRefitOptions()
+	refitSteps := fs.Int("refit-steps", refitDef.Steps, "after fine-tuning, full-batch steps refitting the risk head on the fixed embeddings, best step kept by dev average precision (0: no refit)")
+	refitLR := fs.Float64("refit-lr", refitDef.LR, "learning rate of the risk-head refit")
 	workers := fs.Int("workers", min(runtime.NumCPU(), 4), "goroutines sharing each batch")
 	limit := fs.Int("limit", 0, "train on only the first N shuffled training sentences (0: all), for quick trials")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case *epochs < 1 || *batch < 1 || *batch > 4096 || *workers < 1 || *workers > 64 || *patience < 1 || *limit < 0:
-		fmt.Fprintln(stderr, "finscore train: --epochs, --batch (≤4096), --workers (≤64) and --patience must be positive, --limit not negative")
+	case *epochs < 1 || *batch < 1 || *batch > 4096 || *workers < 1 || *workers > 64 || *patience < 1 || *limit < 0 || *refitSteps < 0:
+		fmt.Fprintln(stderr, "finscore train: --epochs, --batch (≤4096), --workers (≤64) and --patience must be positive, --limit and --refit-steps not negative")
 		return errUsage
-	case !(*lr > 0) || !(*headLR > 0) || *warmup < 0 || *warmup >= 1 || *decay < 0 || *clip < 0 || !(*riskWeight >= 0) || !(*minPrecision >= 0 && *minPrecision < 1):
-		fmt.Fprintln(stderr, "finscore train: --lr and --head-lr must be positive, --warmup and --min-precision in [0,1), --weight-decay, --clip and --risk-weight not negative")
+	case !(*lr > 0) || !(*headLR > 0) || *warmup < 0 || *warmup >= 1 || *decay < 0 || *clip < 0 || !(*riskWeight >= 0) || !(*maxFalseAlarms >= 0 && *maxFalseAlarms <= 1):
+		fmt.Fprintln(stderr, "finscore train: --lr and --head-lr must be positive, --warmup in [0,1), --max-false-alarms in [0,1], --weight-decay, --clip and --risk-weight not negative")
+		return errUsage
+	case !(*refitLR > 0):
+		fmt.Fprintln(stderr, "finscore train: --refit-lr must be positive")
 		return errUsage
 	}
 	opt := train.Options{
@@ -132,19 +139,34 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "best epoch %d (dev score %.4f)\n", st.BestEpoch, st.BestF1)
+	var refit *train.RefitResult
+	if *refitSteps > 0 {
+		ro := refitDef
+		ro.Steps, ro.LR = *refitSteps, *refitLR
+		fmt.Fprintf(stderr, "refitting the risk head on the fine-tuned embeddings (%d steps)...\n", ro.Steps)
+		r, err := train.RefitRiskHead(st.Model, samples["train"], samples["dev"], ro, opt.Workers)
+		if err != nil {
+			return err
+		}
+		refit = &r
+		fmt.Fprintf(stdout, "risk head refit: dev mean average precision %.4f -> %.4f (step %d of %d)\n", r.StartDev, r.Dev, r.Step, ro.Steps)
+	}
 
-	choice, err := chooseOnDev(st.Model, samples["dev"], samples["risk-dev"], taxonomy, *minPrecision, opt.Workers)
+	choice, err := chooseOnDev(st.Model, samples["dev"], samples["risk-dev"], taxonomy, minPrecisionGrid, *maxFalseAlarms, opt.Workers)
 	if err != nil {
 		return err
 	}
-	report := map[string]any{"options": optionSummary(opt, *limit, *minPrecision), "best_epoch": st.BestEpoch, "history": st.History}
+	report := map[string]any{"options": optionSummary(opt, *limit, *maxFalseAlarms), "best_epoch": st.BestEpoch, "history": st.History}
+	if refit != nil {
+		report["risk_refit"] = map[string]any{"steps": *refitSteps, "lr": *refitLR, "result": refit}
+	}
 	fmt.Fprintf(stdout, "calibration on dev: sentiment temperature %.4f, risk temperature %.4f\n", choice.Sentiment.Temperature, choice.Risk.Temperature)
-	fmt.Fprintf(stdout, "risk thresholds, chosen on dev (dev precision / recall / F1 there):\n")
+	fmt.Fprintf(stdout, "risk thresholds, chosen on dev with precision floor %.2f, flagging %.3f of dev sentences with no risk (dev precision / recall / F1 there):\n", choice.MinPrecision, choice.DevFalseAlarms)
 	for i, c := range choice.Risk.Categories {
 		d := choice.DevThresholds[i]
 		fmt.Fprintf(stdout, "  %-18s %.3f   %.3f / %.3f / %.3f\n", c.ID, choice.Risk.Thresholds[i], d.Precision, d.Recall, d.F1)
 	}
-	fmt.Fprintf(stdout, "risk levels: medium from %.2f, high from %.2f\n%-14s %8s %9s %9s\n", choice.Risk.Medium, choice.Risk.High, "split", "n", "accuracy", "macro-F1")
+	fmt.Fprintf(stdout, "%-14s %8s %9s %9s\n", "split", "n", "accuracy", "macro-F1")
 	for _, name := range []string{"dev", "twitter-test", "sentfin-test"} {
 		conf, err := train.Evaluate(st.Model, samples[name], opt.Workers)
 		if err != nil {
@@ -154,37 +176,9 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		report[name] = map[string]float64{"n": float64(conf.Total()), "accuracy": conf.Accuracy(), "macro_f1": conf.MacroF1()}
 	}
 
-	// The document aggregation, chosen on the dev documents.
-	var best []byte
-	bestAcc := -1.0
-	for _, focus := range documentFocusGrid {
-		choice.Sentiment.DocumentFocus = focus
-		report["choices"] = choice
-		manifest, tensors, err := train.Export(st.Model, baseBundle.Manifest, choice.Sentiment, choice.Risk, bundle.Float16, report)
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := bundle.Write(&buf, manifest, tensors); err != nil {
-			return err
-		}
-		b, err := bundle.Read(buf.Bytes())
-		if err != nil {
-			return fmt.Errorf("the written bundle does not read back: %w", err)
-		}
-		s, err := scorer.FromBundle(b)
-		if err != nil {
-			return err
-		}
-		res, err := evalDocuments(s, mix.DevDocuments)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "dev documents, focus %.1f: sentiment accuracy %.4f, risk level accuracy %.4f, top category in top two %.4f\n",
-			focus, res.SentimentAccuracy, res.LevelAccuracy, res.TopCategoryInTopTwo)
-		if res.SentimentAccuracy > bestAcc {
-			bestAcc, best = res.SentimentAccuracy, buf.Bytes()
-		}
+	best, err := chooseOnDevDocuments(st.Model, samples, mix.DevDocuments, baseBundle.Manifest, choice, report, opt.Workers, stdout)
+	if err != nil {
+		return err
 	}
 	if err := writeFileAtomic(*out, best); err != nil {
 		return err
@@ -192,10 +186,6 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(best))
 	return nil
 }
-
-// documentFocusGrid are the document aggregations tried on the dev
-// documents (scorer.SentimentSpec.DocumentFocus); ties go to the first.
-var documentFocusGrid = []float64{0, 0.5, 1, 2, 3}
 
 // startState resumes from a checkpoint when one exists, or starts from the
 // pretrained encoder with zero heads.
@@ -227,10 +217,10 @@ func subset(s []train.Sample, n int, seed uint64) []train.Sample {
 	return out
 }
 
-func optionSummary(o train.Options, limit int, minPrecision float64) map[string]any {
+func optionSummary(o train.Options, limit int, maxFalseAlarms float64) map[string]any {
 	return map[string]any{"epochs": o.Epochs, "batch": o.BatchSize, "lr": o.LR, "head_lr": o.HeadLR, "risk_weight": o.RiskWeight,
 		"warmup": o.WarmupFrac, "weight_decay": o.WeightDecay, "clip": o.ClipNorm, "patience": o.Patience,
-		"seed": o.Seed, "limit": limit, "min_precision": minPrecision}
+		"seed": o.Seed, "limit": limit, "max_false_alarms": maxFalseAlarms}
 }
 
 // toSamples tokenises labelled rows, with a 0/1 target per category and the
