@@ -51,8 +51,8 @@ type Options struct {
 // DefaultOptions are the settings the shipped model is trained with.
 func DefaultOptions() Options {
 	return Options{
-		Epochs: 3, BatchSize: 32, LR: 5e-5, HeadLR: 5e-3, RiskWeight: 1, WarmupFrac: 0.06,
-		WeightDecay: 0.01, ClipNorm: 1, Patience: 1, Seed: 1, Workers: 2,
+		Epochs: 6, BatchSize: 32, LR: 5e-5, HeadLR: 1e-2, RiskWeight: 2, WarmupFrac: 0.06,
+		WeightDecay: 0.01, ClipNorm: 1, Patience: 2, Seed: 1, Workers: 2,
 	}
 }
 

@@ -20,7 +20,7 @@ type RefitOptions struct {
 
 // DefaultRefitOptions are the settings the shipped model is trained with.
 func DefaultRefitOptions() RefitOptions {
-	return RefitOptions{Steps: 400, LR: 0.03, WeightDecay: 0.01, Every: 20}
+	return RefitOptions{Steps: 1000, LR: 0.03, WeightDecay: 0.01, Every: 20}
 }
 
 // RefitResult reports a head fitted on fixed embeddings: the dev score of
