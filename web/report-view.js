@@ -91,8 +91,8 @@ function riskCard(report) {
       el('span', { class: 'fs-label', 'data-testid': 'risk-level', text: r.level }),
       r.level === 'none' ? ': no risk category found' : ` risk (${pct(r.score)})`),
     r.categories.length ? list : el('p', { class: 'fs-muted', text: 'No risk category is supported by any sentence.' }),
-    el('p', { class: 'fs-muted fs-caveat', text: 'Risk categories are indicative: the model flags them with low precision, ' +
-      'so read the evidence. Its measured accuracy is in the model card.' }));
+    el('p', { class: 'fs-muted fs-caveat', text: 'Risk categories are indicative, not findings: the model misses over half ' +
+      'of risky sentences and some flags are wrong, so read the evidence. Its measured accuracy is in the model card.' }));
 }
 
 // Long documents have thousands of sentences: rows are added ROWS_PER_TASK
