@@ -122,10 +122,10 @@ func jsonKind(raw json.RawMessage) string {
 	}
 }
 
-// readFile reads the labelled file at path with read, after any
+// readLabelledFile reads the labelled file at path with read, after any
 // byte-order mark. Errors name the file; a file with nothing in it is an
 // error that says what was missing.
-func readFile[T any](path, what string, read func(io.Reader) ([]T, error)) ([]T, error) {
+func readLabelledFile[T any](path, what string, read func(io.Reader) ([]T, error)) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -143,21 +143,21 @@ func readFile[T any](path, what string, read func(io.Reader) ([]T, error)) ([]T,
 
 // readExamples reads a sentiment CSV with a header row.
 func readExamples(path, textCol, labelCol string, label dataset.LabelFunc) ([]dataset.Example, error) {
-	return readFile(path, "labelled rows", func(r io.Reader) ([]dataset.Example, error) {
+	return readLabelledFile(path, "labelled rows", func(r io.Reader) ([]dataset.Example, error) {
 		return dataset.ReadCSV(r, textCol, labelCol, label)
 	})
 }
 
 // readRiskSet reads a hand-labelled risk CSV (text, categories, level).
 func readRiskSet(path string, categories []string) ([]dataset.Labelled, error) {
-	return readFile(path, "labelled rows", func(r io.Reader) ([]dataset.Labelled, error) {
+	return readLabelledFile(path, "labelled rows", func(r io.Reader) ([]dataset.Labelled, error) {
 		return dataset.ReadLabelledCSV(r, categories)
 	})
 }
 
 // readDocuments reads labelled JSON Lines documents.
 func readDocuments(path string, categories []string) ([]dataset.Document, error) {
-	return readFile(path, "documents", func(r io.Reader) ([]dataset.Document, error) {
+	return readLabelledFile(path, "documents", func(r io.Reader) ([]dataset.Document, error) {
 		return dataset.ReadDocuments(r, categories)
 	})
 }
