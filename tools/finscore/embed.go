@@ -2,14 +2,11 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"unicode/utf8"
 
 	"finscore/core/bundle"
 	"finscore/core/embed"
@@ -17,10 +14,6 @@ import (
 
 // defaultWeights is the bundle commands use when --weights is not given.
 const defaultWeights = "weights/use-lite.fsb"
-
-// maxLineBytes bounds one input line, so a runaway input fails clearly
-// instead of exhausting memory.
-const maxLineBytes = 16 << 20
 
 func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("embed", "[--weights FILE] [--batch N] < in.jsonl > out.jsonl",
@@ -90,94 +83,6 @@ func loadEmbedder(path string) (*embed.Embedder, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return embed.FromBundle(b)
-}
-
-// readTexts calls fn with the line number and "text" of each JSON Lines
-// record.
-func readTexts(r io.Reader, fn func(line int, text string) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for n := 1; ; n++ {
-		line, err := readLine(br)
-		if err == io.EOF && line == nil {
-			return nil
-		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("line %d: %w", n, err)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			text, perr := parseTextRecord(line)
-			if perr != nil {
-				return fmt.Errorf("line %d: %w", n, perr)
-			}
-			if ferr := fn(n, text); ferr != nil {
-				return ferr
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-	}
-}
-
-// readLine returns the next line without its newline, at most maxLineBytes.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		line = append(line, chunk...)
-		if len(line) > maxLineBytes {
-			return nil, fmt.Errorf("line longer than %d bytes", maxLineBytes)
-		}
-		switch err {
-		case bufio.ErrBufferFull:
-			continue
-		case nil:
-			return bytes.TrimRight(line, "\r\n"), nil
-		default:
-			if len(line) == 0 {
-				return nil, err
-			}
-			return line, err
-		}
-	}
-}
-
-// parseTextRecord extracts the "text" string of one JSON object.
-func parseTextRecord(line []byte) (string, error) {
-	if !utf8.Valid(line) {
-		return "", errors.New("not valid UTF-8")
-	}
-	var rec map[string]json.RawMessage
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return "", fmt.Errorf("invalid JSON object: %v", err)
-	}
-	raw, ok := rec["text"]
-	if !ok {
-		return "", errors.New(`missing "text"`)
-	}
-	var text string
-	if raw[0] != '"' || json.Unmarshal(raw, &text) != nil {
-		return "", fmt.Errorf(`"text" must be a string, got %s`, jsonKind(raw))
-	}
-	return text, nil
-}
-
-// jsonKind names the JSON type of a raw value, for error messages.
-func jsonKind(raw json.RawMessage) string {
-	switch raw[0] {
-	case '"':
-		return "a string"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	default:
-		return "a number"
-	}
 }
 
 // appendEmbedLine writes {"ids":[...],"embedding":[...]} and a newline,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -92,7 +91,7 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	for _, c := range s.RiskCategories() {
 		categories = append(categories, c.ID)
 	}
-	out := &evalOutput{w: stdout, json: *asJSON, model: filepath.Base(*weights), sections: map[string]any{}}
+	out := &evalOutput{w: &errWriter{w: stdout}, json: *asJSON, model: filepath.Base(*weights), sections: map[string]any{}}
 	sentiment := func(sets []evalSet) error {
 		for _, set := range sets {
 			if err := out.sentiment(s, set); err != nil {
@@ -134,7 +133,7 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return out.section(name, rep, func() { printRiskReport(stdout, name, rep) })
+		return out.section(name, rep, func(w io.Writer) { printRiskReport(w, name, rep) })
 	}
 	documents := func(name, path string) error {
 		docs, err := readDocuments(path, categories)
@@ -145,46 +144,58 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return out.section(name, rep, func() { printDocumentReport(stdout, name, rep) })
+		return out.section(name, rep, func(w io.Writer) { printDocumentReport(w, name, rep) })
 	}
 	behaviour := func() error {
 		rep, err := runChecks(s, 0)
 		if err != nil {
 			return err
 		}
-		return out.section("checks", rep, func() { printChecks(stdout, rep) })
+		return out.section("checks", rep, func(w io.Writer) { printChecks(w, rep) })
 	}
+	var steps []func() error
 	switch {
 	case *csvPath != "":
 		label := dataset.NamedLabel
 		if *twitterLabels {
 			label = dataset.TwitterLabel
 		}
-		ex, err := readExamples(*csvPath, *textCol, *labelCol, label)
-		if err != nil {
-			return err
-		}
-		err = sentiment([]evalSet{{filepath.Base(*csvPath), ex}})
+		steps = append(steps, func() error {
+			ex, err := readExamples(*csvPath, *textCol, *labelCol, label)
+			if err != nil {
+				return err
+			}
+			return sentiment([]evalSet{{filepath.Base(*csvPath), ex}})
+		})
 	case *phrasebank:
-		err = pb()
+		steps = append(steps, pb)
 	case *split != "":
-		err = splits(*split)
+		steps = append(steps, func() error { return splits(*split) })
 	case *riskPath != "":
-		err = risk(filepath.Base(*riskPath), *riskPath)
+		steps = append(steps, func() error { return risk(filepath.Base(*riskPath), *riskPath) })
 	case *docsPath != "":
-		err = documents(filepath.Base(*docsPath), *docsPath)
+		steps = append(steps, func() error { return documents(filepath.Base(*docsPath), *docsPath) })
 	case *checks:
-		err = behaviour()
+		steps = append(steps, behaviour)
 	case *all:
-		err = errors.Join(
-			splits("dev", "twitter-test", "sentfin-test"), pb(),
-			risk("risk-dev", filepath.Join(*data, "risk-dev", "risk_dev.csv")),
-			risk("risk-test", filepath.Join(*data, "risk-test", "risk_test.csv")),
-			documents("documents-dev", filepath.Join(*data, "documents", "dev.jsonl")),
-			documents("documents-test", filepath.Join(*data, "documents", "test.jsonl")),
-			behaviour())
+		steps = append(steps,
+			func() error { return splits("dev", "twitter-test", "sentfin-test") }, pb,
+			func() error { return risk("risk-dev", filepath.Join(*data, "risk-dev", "risk_dev.csv")) },
+			func() error { return risk("risk-test", filepath.Join(*data, "risk-test", "risk_test.csv")) },
+			func() error { return documents("documents-dev", filepath.Join(*data, "documents", "dev.jsonl")) },
+			func() error { return documents("documents-test", filepath.Join(*data, "documents", "test.jsonl")) },
+			behaviour)
 	}
-	if err != nil {
+	// A missing file stops only its own step; a write error stops the run,
+	// since what follows would be measured for no one.
+	var errs []error
+	for _, step := range steps {
+		errs = append(errs, step())
+		if out.w.err != nil {
+			break
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	return out.finish()
@@ -193,12 +204,11 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 // evalOutput collects the results of one eval run: printed as tables as
 // they come, or written as one JSON object at the end.
 type evalOutput struct {
-	w        io.Writer
+	w        *errWriter // stdout: every write checked
 	json     bool
 	model    string
 	results  []evalResult
 	sections map[string]any
-	err      error
 }
 
 // sentiment evaluates one sentiment set, beside the lexicon baseline.
@@ -229,26 +239,25 @@ func (o *evalOutput) sentiment(s *scorer.Scorer, set evalSet) error {
 	for _, r := range rs {
 		fmt.Fprintf(o.w, "\n%s, %s:\n%s", r.Set, r.Model, indent(r.conf.String()))
 	}
-	_, err = fmt.Fprintln(o.w)
-	return err
+	fmt.Fprintln(o.w)
+	return o.w.err
 }
 
 // section records one named result, printing it at once unless JSON.
-func (o *evalOutput) section(name string, v any, print func()) error {
+func (o *evalOutput) section(name string, v any, print func(io.Writer)) error {
 	o.sections[name] = v
 	if !o.json {
-		print()
-		_, err := fmt.Fprintln(o.w)
-		return err
+		print(o.w)
+		fmt.Fprintln(o.w)
 	}
-	return nil
+	return o.w.err
 }
 
 // finish writes the JSON: the sentiment results as a list when they are
 // all there is (the form scripts already read), else an object.
 func (o *evalOutput) finish() error {
 	if !o.json {
-		return nil
+		return o.w.err
 	}
 	enc := json.NewEncoder(o.w)
 	enc.SetIndent("", "  ")
@@ -268,22 +277,6 @@ func (o *evalOutput) finish() error {
 
 func result(set, model string, c *metrics.Confusion) evalResult {
 	return evalResult{Set: set, Model: model, N: c.Total(), Accuracy: c.Accuracy(), MacroF1: c.MacroF1(), Confusion: c.Counts, conf: c}
-}
-
-func readExamples(path, textCol, labelCol string, label dataset.LabelFunc) ([]dataset.Example, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	ex, err := dataset.ReadCSV(f, textCol, labelCol, label)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(ex) == 0 {
-		return nil, fmt.Errorf("%s: no labelled rows", path)
-	}
-	return ex, nil
 }
 
 func indent(s string) string {

@@ -3,29 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"finscore/core/dataset"
 	"finscore/core/metrics"
 	"finscore/core/scorer"
 )
-
-func readDocuments(path string, categories []string) ([]dataset.Document, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	docs, err := dataset.ReadDocuments(f, categories)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(docs) == 0 {
-		return nil, fmt.Errorf("%s: no documents", path)
-	}
-	return docs, nil
-}
 
 // documentReport is the document-level evaluation.
 type documentReport struct {

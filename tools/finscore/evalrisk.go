@@ -3,29 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"finscore/core/dataset"
 	"finscore/core/metrics"
 	"finscore/core/scorer"
 )
-
-func readRiskSet(path string, categories []string) ([]dataset.Labelled, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := dataset.ReadLabelledCSV(f, categories)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no labelled rows", path)
-	}
-	return rows, nil
-}
 
 // riskCategoryResult is one category's precision and recall.
 type riskCategoryResult struct {

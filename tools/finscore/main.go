@@ -9,7 +9,7 @@
 //	finscore embed [--weights FILE] < texts.jsonl > embeddings.jsonl
 //	finscore train [flags]
 //	finscore convert --tfjs DIR --out FILE [--dtype float16|float32]
-//	finscore serve [--addr 127.0.0.1:8080] [--dir dist]
+//	finscore serve [--addr 127.0.0.1:8080] [--dir dist] [--grace 30s]
 //
 // Run "finscore COMMAND --help" for each command's flags.
 package main

@@ -50,7 +50,19 @@ func testBundle(t *testing.T) string {
 	return bundlePath
 }
 
+// mainArgsEnv, when set, makes the test binary run the command line it
+// holds (JSON) instead of the tests, so that a test can run the command as
+// a process and signal it.
+const mainArgsEnv = "FINSCORE_TEST_MAIN_ARGS"
+
 func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(mainArgsEnv); ok {
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			panic(err)
+		}
+		os.Exit(run(argv, os.Stdin, os.Stdout, os.Stderr))
+	}
 	code := m.Run()
 	if bundlePath != "" {
 		os.RemoveAll(filepath.Dir(bundlePath))

@@ -3,26 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"finscore/core/train"
 )
-
-// writeFileAtomic writes through a temporary file, so a crash never leaves
-// half a file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
 
 // progressBar draws "epoch 1/3 [=====>    ] 35% loss 0.62 41 sent/s ETA 12m"
 // on one line of the terminal, at most a few times a second.

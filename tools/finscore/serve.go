@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -11,25 +9,33 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
 
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[--addr 127.0.0.1:8080] [--dir dist]",
+	d := defaultServeLimits
+	fs := newFlags("serve", "[--addr 127.0.0.1:8080] [--dir dist] [--grace 30s]", fmt.Sprintf(
 		"Serves the static site in DIR: correct MIME types (application/wasm for the engine),\n"+
 			"gzip compression, cache headers, and security headers that keep every request on\n"+
-			"the page's own origin (Content-Security-Policy with connect-src 'self'). Nothing is\n"+
-			"logged about what users score: scoring happens in their browser.", stderr)
+			"the page's own origin (Content-Security-Policy with connect-src 'self'). Only regular\n"+
+			"files inside DIR are served: no symbolic links out of it, no names starting with a\n"+
+			"dot, no listings; GET and HEAD only. Clients get %v for their request headers; a\n"+
+			"connection idle for %v is closed, one that reads nothing for %v is dropped, and a\n"+
+			"download must average %d KiB/s. On SIGTERM or Ctrl+C it stops taking requests and\n"+
+			"lets downloads in progress finish for up to --grace; a second Ctrl+C stops at once.\n"+
+			"Nothing is logged about what users score: scoring happens in their browser.",
+		d.ReadHeader, d.Idle, d.Stall, d.MinRate>>10), stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	dir := fs.String("dir", "dist", "directory to serve (make serve builds it)")
+	limits := d
+	fs.DurationVar(&limits.Grace, "grace", limits.Grace, "how long downloads in progress may finish after a stop signal")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if limits.Grace < 0 {
+		fmt.Fprintf(stderr, "finscore serve: --grace %v is negative\n", limits.Grace)
+		return errUsage
 	}
 	info, err := os.Stat(*dir)
 	if err != nil {
@@ -38,184 +44,158 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if !info.IsDir() {
 		return fmt.Errorf("%s is not a directory", *dir)
 	}
+	site, err := newSite(*dir, limits)
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	go site.warm()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: siteHandler(*dir), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl+C to stop)\n", *dir, ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
+	context.AfterFunc(ctx, stop) // after the first signal, a second ends the process at once
+	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl+C to stop)\n", *dir, ln.Addr())
+	return serveUntil(ctx, limits.server(site), ln, limits.Grace, stdout)
+}
+
+// serveUntil serves ln until ctx is done, then shuts srv down: it stops
+// listening, closes idle connections, and waits for the responses in
+// progress, for at most grace, before it closes what is left. It returns
+// only when every response has ended, so that the process never exits
+// under a download. It says what it does on log.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log io.Writer) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err // the listener failed
+	case <-ctx.Done():
 	}
-	return nil
-}
-
-// contentSecurityPolicy allows only the page's own origin. WebAssembly
-// compilation needs 'wasm-unsafe-eval'; no inline script, no remote
-// resources, no framing by other sites.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
-	"worker-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; " +
-	"object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
-
-// mimeTypes fixes the types the site needs, whatever the system's tables say.
-var mimeTypes = map[string]string{
-	".html":        "text/html; charset=utf-8",
-	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
-	".css":         "text/css; charset=utf-8",
-	".json":        "application/json",
-	".webmanifest": "application/manifest+json",
-	".wasm":        "application/wasm",
-	".fsb":         "application/octet-stream",
-	".svg":         "image/svg+xml",
-	".png":         "image/png",
-	".ico":         "image/x-icon",
-	".txt":         "text/plain; charset=utf-8",
-	".md":          "text/plain; charset=utf-8", // shown in the browser, not downloaded
-	".csv":         "text/csv; charset=utf-8",
-}
-
-// compressible lists the extensions worth gzipping. Model bundles are not:
-// float16 weights shrink by only 8%, and sent as they are, their
-// Content-Length lets the page show exact download progress.
-var compressible = map[string]bool{".html": true, ".js": true, ".mjs": true, ".css": true, ".json": true,
-	".webmanifest": true, ".wasm": true, ".svg": true, ".txt": true, ".md": true, ".csv": true}
-
-// siteHandler serves dir's files with the site's headers. Directories are
-// served through their index.html and never listed.
-func siteHandler(dir string) http.Handler {
-	files := http.Dir(dir)
-	compressed := &gzipCache{entries: map[string]gzipEntry{}}
-	go compressed.warm(dir)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		name := path.Clean("/" + r.URL.Path)
-		if strings.HasSuffix(r.URL.Path, "/") {
-			name = path.Join(name, "index.html")
-		}
-		f, err := files.Open(name)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		defer f.Close()
-		info, err := f.Stat()
-		if err != nil || info.IsDir() {
-			http.NotFound(w, r) // no listings
-			return
-		}
-		ext := strings.ToLower(filepath.Ext(name))
-		if t, ok := mimeTypes[ext]; ok {
-			h.Set("Content-Type", t)
-		}
-		// Pages and the service worker must be revalidated so that updates
-		// reach users; the rest may be cached for an hour.
-		if ext == ".html" || path.Base(name) == "sw.js" {
-			h.Set("Cache-Control", "no-cache")
-		} else {
-			h.Set("Cache-Control", "public, max-age=3600")
-		}
-		h.Add("Vary", "Accept-Encoding")
-		if compressible[ext] && acceptsGzip(r) {
-			gz, err := compressed.get(name, info, f)
-			if err != nil {
-				http.Error(w, "cannot read "+name, http.StatusInternalServerError)
-				return
-			}
-			h.Set("Content-Encoding", "gzip")
-			// Content-Length counts the compressed bytes; the page's
-			// download progress counts the bytes it receives, decoded.
-			h.Set("X-Decoded-Length", strconv.FormatInt(info.Size(), 10))
-			h.Set("Content-Length", strconv.Itoa(len(gz))) // ServeContent leaves it to us when encoded
-			r.Header.Del("Range")                          // ranges would apply to the compressed bytes
-			http.ServeContent(w, r, name, info.ModTime(), bytes.NewReader(gz))
-			return
-		}
-		http.ServeContent(w, r, name, info.ModTime(), f)
+	said := make(chan struct{})
+	srv.RegisterOnShutdown(func() { // once the listener is closed
+		fmt.Fprintf(log, "stopping: no new requests; downloads in progress have %v to finish\n", grace)
+		close(said)
 	})
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	<-said
+	if errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(log, "grace period of %v over: closing the connections still sending\n", grace)
+		err = srv.Close()
+	}
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
 }
 
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		if strings.TrimSpace(strings.SplitN(part, ";", 2)[0]) == "gzip" {
-			return true
-		}
-	}
-	return false
+// serveLimits bound what one client, or one file, can take of the
+// server's time and memory. The defaults are defaultServeLimits; tests
+// shorten them.
+type serveLimits struct {
+	// ReadHeader bounds reading the request line and headers, Read the
+	// whole request. The site takes no request bodies, so Read only ends a
+	// client that sends one slowly.
+	ReadHeader, Read time.Duration
+	// Write bounds every response that is not a file (errors, redirects,
+	// "not modified"), and is a file response's allowance before its size
+	// is counted.
+	Write time.Duration
+	// MinRate, in bytes per second, is the slowest average rate a download
+	// may have: a body of n bytes must be sent within Write + n/MinRate.
+	MinRate int64
+	// Stall bounds each write of a response: a client that takes nothing
+	// for this long (it stopped reading, or its link died) is dropped.
+	Stall time.Duration
+	// Idle bounds how long a keep-alive connection may wait for its next
+	// request.
+	Idle time.Duration
+	// MaxHeaderBytes bounds the request line and headers.
+	MaxHeaderBytes int
+	// Grace is how long responses in progress may finish after a stop
+	// signal.
+	Grace time.Duration
+	// GzipFileBytes is the largest file compressed; larger files are sent
+	// as they are. GzipCacheBytes bounds the compressed copies kept.
+	GzipFileBytes, GzipCacheBytes int64
 }
 
-// gzipCache keeps each compressible file gzipped, made when the server
-// starts or on the file's first request, and again when the file changes,
-// so that the engine (6.6 MB, 1.9 MB gzipped) is compressed once, not on
-// every visit.
-type gzipCache struct {
-	mu      sync.Mutex
-	entries map[string]gzipEntry
+// defaultServeLimits suit a site of a few files, the largest the 14 MB
+// model, for browsers on slow links: at MinRate (32 KiB/s, a poor mobile
+// link) the model gets 7.6 minutes, while a client that takes nothing for
+// Stall (20 s) is dropped, and so is a connection idle for Idle (15 s: a
+// page's requests come in a burst). The engine (6.6 MB, about 1.9 MB
+// compressed) is well under GzipFileBytes, and the site's compressed
+// files fit GzipCacheBytes several times over.
+var defaultServeLimits = serveLimits{
+	ReadHeader:     5 * time.Second,
+	Read:           10 * time.Second,
+	Write:          20 * time.Second,
+	MinRate:        32 << 10,
+	Stall:          20 * time.Second,
+	Idle:           15 * time.Second,
+	MaxHeaderBytes: 16 << 10,
+	Grace:          30 * time.Second,
+	GzipFileBytes:  16 << 20,
+	GzipCacheBytes: 32 << 20,
 }
 
-type gzipEntry struct {
-	modTime time.Time
-	size    int64
-	data    []byte
+// server returns an http.Server for h with the limits' timeouts.
+func (l serveLimits) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.ReadHeader,
+		ReadTimeout:       l.Read,
+		WriteTimeout:      l.Write,
+		IdleTimeout:       l.Idle,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+	}
 }
 
-func (c *gzipCache) get(name string, info os.FileInfo, f io.Reader) ([]byte, error) {
-	c.mu.Lock()
-	e, ok := c.entries[name]
-	c.mu.Unlock()
-	if ok && e.modTime.Equal(info.ModTime()) && e.size == info.Size() {
-		return e.data, nil
-	}
-	// Compressed without the lock: two first requests may both do it,
-	// but neither waits for other files.
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	if _, err := io.Copy(gz, f); err != nil {
-		return nil, err
-	}
-	if err := gz.Close(); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.entries[name] = gzipEntry{modTime: info.ModTime(), size: info.Size(), data: buf.Bytes()}
-	c.mu.Unlock()
-	return buf.Bytes(), nil
+// pacedWriter sends a response under a moving write deadline: each write
+// must finish within Stall, and all of them by end. With noRanges it drops
+// the Accept-Ranges header that http.ServeContent sets, for a compressed
+// body whose ranges it cannot serve.
+type pacedWriter struct {
+	http.ResponseWriter
+	rc       *http.ResponseController
+	stall    time.Duration
+	end      time.Time
+	noRanges bool
+	wrote    bool // the header
 }
 
-// warm compresses every compressible file in dir (not below it), so that
-// the first visitor does not wait for it.
-func (c *gzipCache) warm(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() || !compressible[strings.ToLower(filepath.Ext(e.Name()))] {
-			continue
-		}
-		f, err := os.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue
-		}
-		if info, err := f.Stat(); err == nil {
-			c.get("/"+e.Name(), info, f)
-		}
-		f.Close()
-	}
+// pace returns w under the write deadlines of limits for a body of size
+// bytes.
+func (l serveLimits) pace(w http.ResponseWriter, size int64, noRanges bool) *pacedWriter {
+	allowance := l.Write + time.Duration(float64(size)/float64(l.MinRate)*float64(time.Second))
+	return &pacedWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: l.Stall,
+		end: time.Now().Add(allowance), noRanges: noRanges}
 }
+
+func (p *pacedWriter) WriteHeader(code int) {
+	p.wrote = true
+	if p.noRanges {
+		p.Header().Del("Accept-Ranges")
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *pacedWriter) Write(b []byte) (int, error) {
+	if !p.wrote {
+		p.WriteHeader(http.StatusOK)
+	}
+	deadline := time.Now().Add(p.stall)
+	if deadline.After(p.end) {
+		deadline = p.end
+	}
+	p.rc.SetWriteDeadline(deadline) // unsupported only in tests' recorders
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the connection's writer.
+func (p *pacedWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
