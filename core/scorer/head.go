@@ -1,6 +1,3 @@
-// Package scorer is the product's meaning: it turns text into sentences,
-// scores each for sentiment (and, later, risk) and aggregates a document
-// report.
 package scorer
 
 import (
