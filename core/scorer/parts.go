@@ -11,7 +11,7 @@ import (
 // are cut into parts contiguous runs of about equal length in bytes, and
 // part (0 ≤ part < parts) is scored. Assemble, given the parts' sentences
 // in order, makes the same report as Score. Progress counts the part's
-// sentences: first (0, total), then after each batch.
+// sentences.
 func (s *Scorer) ScorePart(text string, part, parts int, opt Options) ([]SentenceScore, error) {
 	if len(text) > MaxTextBytes {
 		return nil, ErrTooLarge
@@ -24,34 +24,7 @@ func (s *Scorer) ScorePart(text string, part, parts int, opt Options) ([]Sentenc
 	}
 	spans := SplitSentences(text)
 	lo, hi := partRange(spans, part, parts)
-	spans = spans[lo:hi]
-	out := make([]SentenceScore, len(spans))
-	if opt.Progress != nil && len(spans) > 0 {
-		opt.Progress(0, len(spans)) // the total, at once
-	}
-	for i := 0; i < len(spans); i += batchSize {
-		chunk := spans[i:min(i+batchSize, len(spans))]
-		texts := make([]string, len(chunk))
-		for j, sp := range chunk {
-			texts[j] = text[sp.Start:sp.End]
-		}
-		sents, risks, err := s.scoreTexts(texts)
-		if err != nil {
-			return nil, err
-		}
-		for j, sp := range chunk {
-			out[i+j] = SentenceScore{Text: texts[j], Start: sp.Start, End: sp.End, Sentiment: sents[j], Risk: risks[j]}
-			if opt.Explain {
-				if out[i+j].Drivers, err = s.explain(text, sp, sents[j], risks[j]); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if opt.Progress != nil {
-			opt.Progress(i+len(chunk), len(spans))
-		}
-	}
-	return out, nil
+	return s.scoreSentences(text, spans[lo:hi], opt)
 }
 
 // partRange returns the sentences [lo, hi) of part: the parts split where
@@ -111,6 +84,9 @@ func (s *Scorer) Assemble(sents []SentenceScore) (*Report, error) {
 			if !known || !(c.Score >= t && c.Score <= st.Risk.Score) {
 				return nil, fmt.Errorf("scorer: sentence %d has category %q with score %v: not a category of this model, or not between its threshold and the sentence's risk score", i, c.ID, c.Score)
 			}
+		}
+		if st.Windows < 1 || st.UnexplainedWords < 0 {
+			return nil, fmt.Errorf("scorer: sentence %d was read in %d windows with %d words unexplained (want at least 1 window and no negative count)", i, st.Windows, st.UnexplainedWords)
 		}
 		// The level needs the embedding, so it cannot be made again here;
 		// it must at least agree with the categories.

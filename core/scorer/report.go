@@ -56,7 +56,17 @@ type SentenceScore struct {
 	End       int          `json:"end"`
 	Sentiment Sentiment    `json:"sentiment"`
 	Risk      SentenceRisk `json:"risk"`
-	Drivers   []Driver     `json:"drivers,omitempty"`
+	// Windows is how many windows of at most the model's MaxLen tokens the
+	// sentence was read in: 1 for all but very long sentences.
+	Windows int `json:"windows"`
+	// Drivers, with Options.Explain, are the words that most moved the
+	// sentence's scores, strongest first.
+	Drivers []Driver `json:"drivers,omitempty"`
+	// UnexplainedWords, with Options.Explain, counts the sentence's words
+	// that were not tried because explaining a sentence is capped in cost
+	// (at most 128 windows read again, every word of a sentence of up to
+	// 128 tokens); 0 when every word was tried.
+	UnexplainedWords int `json:"unexplained_words,omitempty"`
 }
 
 func (s *Scorer) sentimentOf(probs []float64) Sentiment {
@@ -107,7 +117,7 @@ func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 	}
 	var total float64
 	for _, st := range sents {
-		w := 1e-3 + math.Pow(1-st.Sentiment.Probs["neutral"], s.sentiment.Spec.DocumentFocus)
+		w := s.focus(st.Sentiment.Probs["neutral"])
 		total += w
 		for i, l := range labels {
 			probs[i] += w * st.Sentiment.Probs[l]
@@ -117,6 +127,12 @@ func (s *Scorer) documentSentiment(sents []SentenceScore) Sentiment {
 		probs[i] /= total
 	}
 	return s.sentimentOf(probs)
+}
+
+// focus is the weight in an average of a sentence (or a window) whose
+// P(neutral) is pNeutral: 1e-3 + (1 − pNeutral)^DocumentFocus.
+func (s *Scorer) focus(pNeutral float64) float64 {
+	return 1e-3 + math.Pow(1-pNeutral, s.sentiment.Spec.DocumentFocus)
 }
 
 func documentRisk(sents []SentenceScore, cats []Category) DocumentRisk {

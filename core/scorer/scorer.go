@@ -10,8 +10,10 @@
 package scorer
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"finscore/core/bundle"
@@ -57,6 +59,11 @@ type Options struct {
 	Explain bool
 	// Progress, if set, is called as sentences are scored.
 	Progress func(done, total int)
+	// Stop, if set, is asked between two batches of the model's work
+	// (at most batchSize windows, about a second natively) whether to stop;
+	// when it says yes, the call returns ErrCanceled. With a context:
+	// Stop: func() bool { return ctx.Err() != nil }.
+	Stop func() bool
 }
 
 // ErrTooLarge is returned for a document over MaxTextBytes.
@@ -65,7 +72,11 @@ var ErrTooLarge = fmt.Errorf("scorer: text is larger than %d bytes", MaxTextByte
 // ErrInvalidUTF8 is returned for text that is not valid UTF-8.
 var ErrInvalidUTF8 = errors.New("scorer: text is not valid UTF-8")
 
-// batchSize is the number of sentences encoded together.
+// ErrCanceled is returned when Options.Stop asked to stop. It wraps
+// context.Canceled.
+var ErrCanceled = fmt.Errorf("scorer: scoring was stopped: %w", context.Canceled)
+
+// batchSize is the number of windows (sentences, mostly) encoded together.
 const batchSize = 32
 
 // Score scores a document: each sentence, then the whole.
@@ -77,40 +88,81 @@ func (s *Scorer) Score(text string, opt Options) (*Report, error) {
 	return s.Assemble(sents)
 }
 
-// scoreTexts embeds texts as one batch and applies both heads.
-func (s *Scorer) scoreTexts(texts []string) ([]Sentiment, []SentenceRisk, error) {
-	_, embs, err := s.emb.Embed(texts)
+// scoreSentences scores the sentences doc[sp.Start:sp.End] of spans. Each
+// is read in windows (windows.go); the windows of about batchSize
+// sentences are embedded together, then the sentences are explained if
+// asked. Progress is told the total at once, then the sentences done after
+// each batch.
+func (s *Scorer) scoreSentences(doc string, spans []Span, opt Options) ([]SentenceScore, error) {
+	out := make([]SentenceScore, len(spans))
+	if opt.Progress != nil && len(spans) > 0 {
+		opt.Progress(0, len(spans))
+	}
+	for i := 0; i < len(spans); {
+		var wins [][]window
+		var texts []string
+		for i+len(wins) < len(spans) && len(texts) < batchSize {
+			w, err := s.windows(doc, spans[i+len(wins)])
+			if err != nil {
+				return nil, err
+			}
+			wins = append(wins, w)
+			texts = append(texts, windowTexts(doc, w)...)
+		}
+		scores, err := s.scoreWindows(texts, opt.Stop)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range wins {
+			sp := spans[i]
+			st := SentenceScore{Text: doc[sp.Start:sp.End], Start: sp.Start, End: sp.End, Windows: len(w)}
+			st.Sentiment, st.Risk = s.combine(scores[:len(w)])
+			if opt.Explain {
+				if st.Drivers, st.UnexplainedWords, err = s.explain(doc, sp, w, scores[:len(w)], opt.Stop); err != nil {
+					return nil, err
+				}
+			}
+			scores = scores[len(w):]
+			out[i] = st
+			i++
+		}
+		if opt.Progress != nil {
+			opt.Progress(i, len(spans))
+		}
+	}
+	return out, nil
+}
+
+// windows cuts the sentence doc[sp.Start:sp.End] into the windows the
+// encoder reads (windowsOf).
+func (s *Scorer) windows(doc string, sp Span) ([]window, error) {
+	return windowsOf(doc, sp, s.emb.Model.Config.MaxLen, func(text string) (int, error) {
+		ids, err := s.emb.Tokenizer.Encode(text)
+		return len(ids), err
+	})
+}
+
+// Classify scores each text as one sentence, without splitting it: for
+// evaluation on sentence-level labels. A text longer than the model reads
+// is read in windows, as in Score.
+func (s *Scorer) Classify(texts []string) ([]Sentiment, []SentenceRisk, error) {
+	spans := make([]Span, len(texts))
+	var doc strings.Builder
+	for i, t := range texts {
+		if !utf8.ValidString(t) {
+			return nil, nil, fmt.Errorf("text %d: %w", i, ErrInvalidUTF8)
+		}
+		spans[i] = Span{doc.Len(), doc.Len() + len(t)}
+		doc.WriteString(t)
+	}
+	scored, err := s.scoreSentences(doc.String(), spans, Options{})
 	if err != nil {
 		return nil, nil, err
 	}
 	sents := make([]Sentiment, len(texts))
 	risks := make([]SentenceRisk, len(texts))
-	for i, e := range embs {
-		sents[i] = s.sentimentOf(s.sentiment.Probs(e))
-		risks[i] = s.riskOf(s.risk.Probs(e))
-		risks[i].Level = s.risk.Level(e, len(risks[i].Categories) > 0)
-	}
-	return sents, risks, nil
-}
-
-// Classify scores each text as one sentence, without splitting it: for
-// evaluation on sentence-level labels.
-func (s *Scorer) Classify(texts []string) ([]Sentiment, []SentenceRisk, error) {
-	sents := make([]Sentiment, 0, len(texts))
-	risks := make([]SentenceRisk, 0, len(texts))
-	for i := 0; i < len(texts); i += batchSize {
-		chunk := texts[i:min(i+batchSize, len(texts))]
-		for j, t := range chunk {
-			if !utf8.ValidString(t) {
-				return nil, nil, fmt.Errorf("text %d: %w", i+j, ErrInvalidUTF8)
-			}
-		}
-		ss, rs, err := s.scoreTexts(chunk)
-		if err != nil {
-			return nil, nil, err
-		}
-		sents = append(sents, ss...)
-		risks = append(risks, rs...)
+	for i, st := range scored {
+		sents[i], risks[i] = st.Sentiment, st.Risk
 	}
 	return sents, risks, nil
 }

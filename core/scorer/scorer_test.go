@@ -2,6 +2,7 @@ package scorer_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -169,4 +170,30 @@ func prototypeRiskHead(tax *scorer.Taxonomy, embedTexts func([]string) ([][]floa
 		{Name: scorer.RiskLevelKernel, Shape: []int{dim, levels}, DType: bundle.Float32, Values: make([]float32, dim*levels)},
 		{Name: scorer.RiskLevelBias, Shape: []int{levels}, DType: bundle.Float32, Values: []float32{0, 0, 1, 0}},
 	}, err
+}
+
+// TestStop checks that Options.Stop stops scoring, explanations included,
+// with ErrCanceled.
+func TestStop(t *testing.T) {
+	s, err := scorer.FromBundle(testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Moody's cut the rating to junk."
+	if _, err := s.Score(text, scorer.Options{Stop: func() bool { return true }}); !errors.Is(err, scorer.ErrCanceled) || !errors.Is(err, context.Canceled) {
+		t.Errorf("stopped at once: %v", err)
+	}
+	// The sentence is one batch; explaining it is the second.
+	calls := 0
+	stopAfterOne := func() bool { calls++; return calls > 1 }
+	if _, err := s.Score(text, scorer.Options{Stop: stopAfterOne}); err != nil || calls != 1 {
+		t.Errorf("without explain: %v after %d calls of Stop", err, calls)
+	}
+	calls = 0
+	if _, err := s.Score(text, scorer.Options{Explain: true, Stop: stopAfterOne}); !errors.Is(err, scorer.ErrCanceled) {
+		t.Errorf("stopped while explaining: %v after %d calls of Stop", err, calls)
+	}
+	if _, _, err := s.Classify([]string{text}); err != nil {
+		t.Errorf("Classify after a stop: %v", err)
+	}
 }
