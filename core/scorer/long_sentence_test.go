@@ -1,6 +1,7 @@
 package scorer_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -187,5 +188,27 @@ func TestExplainLongSentenceIsCapped(t *testing.T) {
 		if text[d.Start:d.End] != d.Word {
 			t.Errorf("driver %+v is not at its offsets", d)
 		}
+	}
+}
+
+// BenchmarkExplain explains one sentence of 25, 500 and 4,000 words.
+func BenchmarkExplain(b *testing.B) {
+	s, err := scorer.FromBundle(testBundle(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := strings.Fields(longSentence + bankruptcy)
+	for _, n := range []int{25, 500, 4000} {
+		text := make([]string, n)
+		for i := range text {
+			text[i] = words[i%len(words)]
+		}
+		b.Run(fmt.Sprintf("words=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Score(strings.Join(text, " "), scorer.Options{Explain: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
