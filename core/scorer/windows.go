@@ -28,7 +28,8 @@ import (
 // 20 words, so that a clause cut by the end of one window is read whole at
 // the start of the next (the clause "warned it may default on its bonds and
 // file for bankruptcy" is 13 tokens). A quarter of a 128-token window: a
-// long sentence costs at most about 4/3 of its tokens.
+// long sentence costs at most about 4/3 of its tokens. (A model that reads
+// fewer than 128 tokens gets a quarter of what it reads.)
 const windowOverlap = 32
 
 // window is one window of a sentence: doc[Start:End] and its length in
@@ -44,19 +45,20 @@ type countTokens func(text string) (int, error)
 // windowsOf cuts the sentence doc[sp.Start:sp.End] into the windows the
 // model reads: the whole sentence when it has at most maxLen tokens, else
 // windows of at most maxLen tokens, cut at white space, each sharing up to
-// windowOverlap tokens with the next. A word of more than windowOverlap
-// tokens (a long URL, text without spaces) is cut between characters. The
-// only window that can exceed maxLen is a single character whose
-// normalisation is longer than maxLen tokens; the encoder reads its first
-// maxLen.
+// windowOverlap tokens with the next. A word longer than that (a long URL,
+// text without spaces) is cut between characters. Only a single character
+// whose normalisation is longer than maxLen tokens, or a text of nothing
+// but white space, makes a window over maxLen; the encoder reads its first
+// maxLen tokens.
 func windowsOf(doc string, sp Span, maxLen int, count countTokens) ([]window, error) {
 	n, err := count(doc[sp.Start:sp.End])
 	if err != nil || n <= maxLen {
 		return []window{{sp, n}}, err
 	}
-	pieces, err := piecesOf(doc, sp, count)
-	if err != nil {
-		return nil, err
+	overlap := min(windowOverlap, maxLen/4)
+	pieces, err := piecesOf(doc, sp, max(overlap, 1), count)
+	if err != nil || len(pieces) == 0 { // only white space, which the encoder clips
+		return []window{{sp, n}}, err
 	}
 	var out []window
 	for a := 0; ; {
@@ -87,7 +89,7 @@ func windowsOf(doc string, sp Span, maxLen int, count countTokens) ([]window, er
 		// The next window starts up to windowOverlap tokens back, and
 		// always after this one's start.
 		next, shared := b, 0
-		for next-1 > a && shared+pieces[next-1].tokens <= windowOverlap {
+		for next-1 > a && shared+pieces[next-1].tokens <= overlap {
 			next--
 			shared += pieces[next].tokens
 		}
@@ -96,10 +98,10 @@ func windowsOf(doc string, sp Span, maxLen int, count countTokens) ([]window, er
 }
 
 // piecesOf cuts doc[sp.Start:sp.End] at white space into words, and each
-// word of more than windowOverlap tokens in halves, at character
-// boundaries, until every piece has at most windowOverlap tokens or is one
-// character. Each piece carries its own token count.
-func piecesOf(doc string, sp Span, count countTokens) ([]window, error) {
+// word of more than most tokens in halves, at character boundaries, until
+// every piece has at most most tokens or is one character. Each piece
+// carries its own token count.
+func piecesOf(doc string, sp Span, most int, count countTokens) ([]window, error) {
 	var out []window
 	var cut func(start, end int) error
 	cut = func(start, end int) error {
@@ -111,7 +113,11 @@ func piecesOf(doc string, sp Span, count countTokens) ([]window, error) {
 		for mid > start && !utf8.RuneStart(doc[mid]) {
 			mid--
 		}
-		if n <= windowOverlap || mid == start {
+		if mid == start { // the first character is half or more
+			_, size := utf8.DecodeRuneInString(doc[start:end])
+			mid = start + size
+		}
+		if n <= most || mid == end {
 			out = append(out, window{Span{start, end}, n})
 			return nil
 		}
