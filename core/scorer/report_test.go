@@ -35,8 +35,8 @@ func TestScoreReportIsConsistent(t *testing.T) {
 		if math.Abs(sum-1) > 1e-9 || math.Abs(st.Sentiment.Signal-(st.Sentiment.Probs["positive"]-st.Sentiment.Probs["negative"])) > 1e-12 {
 			t.Errorf("sentence %d sentiment %+v", i, st.Sentiment)
 		}
-		if len(st.Drivers) == 0 || len(st.Drivers) > 5 {
-			t.Errorf("sentence %d has %d drivers", i, len(st.Drivers))
+		if len(st.Drivers) == 0 || len(st.Drivers) > 5 || st.Windows != 1 || st.UnexplainedWords != 0 {
+			t.Errorf("sentence %d has %d drivers, %d windows, %d words not tried", i, len(st.Drivers), st.Windows, st.UnexplainedWords)
 		}
 		for _, d := range st.Drivers {
 			if text[d.Start:d.End] != d.Word || d.Start < st.Start || d.End > st.End {
