@@ -25,6 +25,7 @@ let instances = 0;
 export class FinScoreElement extends HTMLElement {
   #scorer = null;
   #run = null; // AbortController of the scoring in progress
+  #explaining = null; // AbortController of the explanation in progress
   #built = false;
   #report = null;
 
@@ -157,6 +158,7 @@ export class FinScoreElement extends HTMLElement {
       return;
     }
     const scorer = await this.scorer;
+    this.#explaining?.abort(); // its sentence is about to go
     this.#run = new AbortController();
     this.errorBox.hidden = true;
     this.status.textContent = 'scoring';
@@ -197,9 +199,14 @@ export class FinScoreElement extends HTMLElement {
     }
   }
 
-  /** #explain shows the driving words of sentence i in its row. */
+  /**
+   * #explain shows the driving words of sentence i in its row. Choosing
+   * another sentence, or the same one again, cancels an explanation still
+   * running (its worker is stopped), so the next one starts at once.
+   */
   async #explain(i, row) {
     const report = this.#report;
+    this.#explaining?.abort();
     for (const r of this.results.querySelectorAll('.fs-sentence[aria-pressed="true"]')) {
       if (r !== row) r.setAttribute('aria-pressed', 'false');
     }
@@ -210,15 +217,22 @@ export class FinScoreElement extends HTMLElement {
       box.replaceChildren();
       return;
     }
+    const run = new AbortController();
+    this.#explaining = run;
     box.replaceChildren(el('p', { class: 'fs-muted', text: 'Finding the driving words…' }));
     try {
       const scorer = await this.scorer;
       const text = report.sentences[i].text;
-      const r = await scorer.score(text, { explain: true });
-      if (this.#report !== report || row.getAttribute('aria-pressed') !== 'true') return;
-      renderDrivers(row, text, r.sentences.flatMap((s) => s.drivers ?? []));
+      const r = await scorer.score(text, { explain: true, signal: run.signal });
+      if (!run.signal.aborted && this.#report === report) {
+        const unexplained = r.sentences.reduce((n, s) => n + (s.unexplained_words ?? 0), 0);
+        renderDrivers(row, text, r.sentences.flatMap((s) => s.drivers ?? []), unexplained);
+      }
     } catch (err) {
-      box.replaceChildren(el('p', { class: 'fs-error', text: err.message }));
+      if (!run.signal.aborted) box.replaceChildren(el('p', { class: 'fs-error', text: err.message }));
+    } finally {
+      if (this.#explaining === run) this.#explaining = null;
+      if (run.signal.aborted && row.getAttribute('aria-pressed') !== 'true') box.replaceChildren();
     }
   }
 

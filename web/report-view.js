@@ -144,13 +144,17 @@ function sentenceRow(s, i, onSelect) {
 /**
  * renderDrivers shows a sentence's driving words in its row: the words
  * marked in the sentence, and a list of how each moved signal and risk.
- * drivers carry UTF-8 byte offsets into text.
+ * drivers carry UTF-8 byte offsets into text. unexplained counts the words
+ * the engine did not try (explanations of long sentences are capped).
  */
-export function renderDrivers(row, text, drivers) {
+export function renderDrivers(row, text, drivers, unexplained = 0) {
   const box = row.querySelector('.fs-drivers');
   const shown = drivers.filter((d) => Math.abs(d.signal_shift) >= 0.01 || Math.abs(d.risk_shift) >= 0.01).slice(0, 6);
+  const notes = unexplained > 0
+    ? [el('p', { class: 'fs-muted', 'data-testid': 'unexplained', text: `${unexplained} ${unexplained === 1 ? 'word was' : 'words were'} not tried: explanations of long sentences are capped.` })]
+    : [];
   if (shown.length === 0) {
-    box.replaceChildren(el('p', { class: 'fs-muted', text: 'No single word moves this sentence’s scores much.' }));
+    box.replaceChildren(el('p', { class: 'fs-muted', text: 'No single word moves this sentence’s scores much.' }), ...notes);
     return;
   }
   const spans = shown.map((d) => ({ ...d, ...utf16Span(text, d.start, d.end) })).sort((a, b) => a.from - b.from);
@@ -169,7 +173,7 @@ export function renderDrivers(row, text, drivers) {
     if (Math.abs(d.risk_shift) >= 0.01) moves.push(`${d.risk_shift > 0 ? 'riskier' : 'less risky'} (${signed(d.risk_shift)})`);
     list.append(el('li', {}, el('q', { text: d.word }), ` makes it ${moves.join(' and ')}`));
   }
-  box.replaceChildren(el('p', { class: 'fs-drivers-title', text: 'Driving words' }), marked, list);
+  box.replaceChildren(el('p', { class: 'fs-drivers-title', text: 'Driving words' }), marked, list, ...notes);
 }
 
 const encoder = new TextEncoder();

@@ -1,15 +1,12 @@
-// Package scorer is the product's meaning: it turns text into sentences,
-// scores each for sentiment (and, later, risk) and aggregates a document
-// report.
 package scorer
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 
 	"finscore/core/bundle"
+	"finscore/core/tensor"
 )
 
 // Tensor names and the manifest entry of the sentiment head.
@@ -74,31 +71,13 @@ func LoadSentimentHead(b *bundle.Bundle, dim int) (*SentimentHead, error) {
 	return &SentimentHead{Spec: spec, Kernel: k, Bias: bias}, nil
 }
 
-// Probs returns calibrated class probabilities for one embedding.
+// Probs returns calibrated class probabilities for one embedding:
+// softmax(logits / Temperature), logits = embedding · kernel + bias.
 func (h *SentimentHead) Probs(embedding []float32) []float64 {
-	n := len(h.Spec.Labels)
-	logits := make([]float64, n)
-	for j := range logits {
-		logits[j] = float64(h.Bias[j])
-	}
-	for i, x := range embedding {
-		row := h.Kernel[i*n : (i+1)*n]
-		for j, w := range row {
-			logits[j] += float64(x) * float64(w)
-		}
-	}
-	mx := math.Inf(-1)
+	logits := linear(embedding, h.Kernel, h.Bias)
 	for j := range logits {
 		logits[j] /= h.Spec.Temperature
-		mx = math.Max(mx, logits[j])
 	}
-	var z float64
-	for j := range logits {
-		logits[j] = math.Exp(logits[j] - mx)
-		z += logits[j]
-	}
-	for j := range logits {
-		logits[j] /= z
-	}
+	tensor.Softmax(logits)
 	return logits
 }

@@ -131,8 +131,9 @@ func rowStats(xr []float32, eps float32) (mean, rstd float32) {
 	return mean, float32(1 / math.Sqrt(float64(sq/float32(len(xr))+eps)))
 }
 
-// Softmax replaces x with exp(x - max) / sum.
-func Softmax(x []float32) {
+// Softmax replaces x with exp(x - max) / sum: in float32 for attention,
+// in float64 for the scorer's calibrated class probabilities.
+func Softmax[F float32 | float64](x []F) {
 	if len(x) == 0 {
 		return
 	}
@@ -142,9 +143,9 @@ func Softmax(x []float32) {
 			mx = v
 		}
 	}
-	var sum float32
+	var sum F
 	for i, v := range x {
-		e := float32(math.Exp(float64(v - mx)))
+		e := F(math.Exp(float64(v - mx)))
 		x[i] = e
 		sum += e
 	}

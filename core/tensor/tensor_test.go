@@ -89,7 +89,7 @@ func TestSoftmax(t *testing.T) {
 	if math.Abs(float64(sum)-1) > 1e-6 || x[2] != 0 || !(x[1] > x[0] && x[0] > x[3]) {
 		t.Errorf("softmax = %v", x)
 	}
-	Softmax(nil) // no panic on empty
+	Softmax([]float32(nil)) // no panic on empty
 }
 
 func TestActivations(t *testing.T) {

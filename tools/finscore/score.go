@@ -24,7 +24,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			"a text over 4 MiB stops the run with an error naming the line; lines before it have\n"+
 			"been written.", stderr)
 	weights := fs.String("weights", defaultModel, "model bundle with sentiment and risk heads (made by \"finscore train\")")
-	explain := fs.Bool("explain", false, "add each sentence's driving words (occlusion: the score change when the word is left out)")
+	explain := fs.Bool("explain", false, "add each sentence's driving words (occlusion: the score change when the word is left out; at most 128 windows re-read per sentence, the words left untried counted in unexplained_words)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
