@@ -37,12 +37,13 @@ const MaxSize = 512 << 20
 const (
 	headerLen   = 32 // magic, version, M, N, T, P
 	checksumLen = 4  // one CRC-32C
-	// maxManifestLen bounds the JSON manifest, which is parsed whole. The
-	// tokenizer's vocabulary fills most of it: the shipped one is 8,000
-	// pieces in 226 KB. The most the encoder accepts, 65,536 pieces, at 128
-	// bytes a piece (16 UTF-16 units, each escaped, and a score) is 8 MiB;
-	// twice that leaves room for the heads and training notes.
-	maxManifestLen = 16 << 20
+	// maxManifestLen bounds the JSON manifest, which is parsed whole
+	// (tens of milliseconds a megabyte natively, more in WebAssembly).
+	// The tokenizer's vocabulary fills most of it: the shipped one is
+	// 8,000 pieces in 226 KB, 28 bytes a piece. The most the encoder accepts, 65,536
+	// pieces, is 1.8 MiB at that density; 8 MiB leaves room for pieces
+	// four times as long, and for the heads and training notes.
+	maxManifestLen = 8 << 20
 	// maxTensors bounds the tensor count N: each tensor costs a table
 	// entry, a Tensor and a map slot. USE-Lite with its heads has 36
 	// tensors and a training checkpoint four copies of them; 4,096 leaves

@@ -289,7 +289,7 @@ func TestReadCorrupt(t *testing.T) {
 		{"unknown version", put32(8, 7), ErrVersion, "format version 7 (at byte 8), this package reads version 1"},
 		{"manifest length zero", put32(12, 0), ErrManifest, "manifest length 0 (at byte 12) out of range"},
 		{"manifest length huge", put32(12, 1<<30), ErrManifest, "manifest length 1073741824 (at byte 12) out of range"},
-		{"manifest length over limit", put32(12, maxManifestLen+1), ErrManifest, "manifest length 16777217 (at byte 12) out of range [2, 16777216]"},
+		{"manifest length over limit", put32(12, maxManifestLen+1), ErrManifest, "manifest length 8388609 (at byte 12) out of range [2, 8388608]"},
 		{"count absurd", put32(16, math.MaxUint32), ErrTable, "tensor count 4294967295 (at byte 16) is more than the limit of 4096"},
 		{"count over limit", put32(16, maxTensors+1), ErrTable, "tensor count 4097 (at byte 16) is more than the limit of 4096"},
 		{"table length over limit", put32(20, maxTableLen+1), ErrTable, "tensor table length 1261569 (at byte 20) is more than 1261568, the most 4096 entries need"},

@@ -18,7 +18,7 @@
 //	------    ----  -----
 //	0         8     magic "\x89FSB\r\n\x1a\n" (see below)
 //	8         4     format version, uint32; this package reads and writes 1
-//	12        4     manifest length M, uint32, 2 ≤ M ≤ 16 MiB
+//	12        4     manifest length M, uint32, 2 ≤ M ≤ 8 MiB
 //	16        4     tensor count N, uint32, N ≤ 4096
 //	20        4     tensor table length T, uint32, T ≤ 4096 × 308 (N of the longest entries)
 //	24        8     payload length P, uint64

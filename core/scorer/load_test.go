@@ -6,12 +6,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"finscore/core/bundle"
 	"finscore/core/encoder"
 	"finscore/core/scorer"
+	"finscore/core/testenv"
 	"finscore/core/tokenize"
 )
 
@@ -80,6 +82,12 @@ func tinyTensors(t testing.TB) []bundle.TensorData {
 // writeBundle writes a manifest given as JSON objects and tensors.
 func writeBundle(t testing.TB, manifest map[string]any, tensors []bundle.TensorData) []byte {
 	t.Helper()
+	return writeManifest(t, manifestOf(t, manifest), tensors)
+}
+
+// manifestOf converts a manifest given as JSON objects.
+func manifestOf(t testing.TB, manifest map[string]any) bundle.Manifest {
+	t.Helper()
 	raw, err := json.Marshal(manifest)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +96,12 @@ func writeBundle(t testing.TB, manifest map[string]any, tensors []bundle.TensorD
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// writeManifest writes a bundle.
+func writeManifest(t testing.TB, m bundle.Manifest, tensors []bundle.TensorData) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := bundle.Write(&buf, m, tensors); err != nil {
 		t.Fatal(err)
@@ -177,6 +191,58 @@ func TestLoadRefusesBundlesThatCannotScore(t *testing.T) {
 				t.Errorf("Load: %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// hugeVocabulary returns the tiny bundle with a vocabulary of a million
+// one-letter pieces: an 8 MB manifest, just under the bundle's limit.
+func hugeVocabulary(t testing.TB) []byte {
+	m := manifestOf(t, tinyManifest())
+	const n = 1_000_000
+	m.Tokenizer = []byte(`{"type":"use-sentencepiece","vocab":[` + strings.Repeat(`["x",0],`, n-1) + `["x",0]]}`)
+	return writeManifest(t, m, tinyTensors(t))
+}
+
+// TestLoadRefusesHugeVocabularyCheaply checks that a vocabulary past the
+// limit is refused before it is decoded: without allocating much beyond a
+// copy of the manifest (building the tokenizer took about 600 MB).
+func TestLoadRefusesHugeVocabularyCheaply(t *testing.T) {
+	data := hugeVocabulary(t)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := scorer.Load(data)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "vocabulary has more than 65536 pieces") {
+		t.Errorf("Load: %v, want the vocabulary refused", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("refusing a %d-byte bundle allocated %d bytes", len(data), alloc)
+	}
+}
+
+func BenchmarkLoadRefusesHugeVocabulary(b *testing.B) {
+	data := hugeVocabulary(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := scorer.Load(data); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}
+
+// BenchmarkLoadShipped loads the shipped model from memory, as the page's
+// engine does.
+func BenchmarkLoadShipped(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "weights", "finscore.fsb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := scorer.Load(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
