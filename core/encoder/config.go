@@ -61,6 +61,11 @@ func (l LayerConfig) ProjectsResidual() bool { return l.InputDim != l.ModelDim }
 // Bounds on the constants, beyond which a model cannot give meaningful
 // embeddings.
 const (
+	// maxWidth bounds vocab_size, the widths and max_len, each a tensor
+	// dimension: eight times USE-Lite's largest (its vocab_size, 8,002),
+	// and small enough that the product of two fits in 32 bits.
+	// tokenize.MaxPieces is the same number.
+	maxWidth = 1 << 16
 	// maxQueryScale bounds QueryScale: 1/sqrt(head width) is at most 1 (a
 	// head one wide), and a much larger scale overflows the attention
 	// scores to infinity, which makes every embedding NaN.
@@ -79,13 +84,12 @@ func (c Config) Validate() error {
 	if c.Type != TypeUSELite {
 		bad("encoder: unknown model type %q (want %q)", c.Type, TypeUSELite)
 	}
-	const limit = 1 << 16
 	for _, f := range []struct {
 		name string
 		v    int
 	}{{"vocab_size", c.VocabSize}, {"embed_dim", c.EmbedDim}, {"max_len", c.MaxLen}, {"output_dim", c.OutputDim}} {
-		if f.v <= 0 || f.v > limit {
-			bad("encoder: %s = %d, want 1..%d", f.name, f.v, limit)
+		if f.v <= 0 || f.v > maxWidth {
+			bad("encoder: %s = %d, want 1..%d", f.name, f.v, maxWidth)
 		}
 	}
 	if c.EmbedDim%2 != 0 {
@@ -102,7 +106,7 @@ func (c Config) Validate() error {
 		if l.Heads <= 0 || l.InputDim <= 0 || l.InputDim%l.Heads != 0 {
 			bad("encoder: layer %d: input_dim %d does not split into %d heads", i, l.InputDim, l.Heads)
 		}
-		if l.ModelDim <= 0 || l.ModelDim > limit || l.FFNDim <= 0 || l.FFNDim > limit {
+		if l.ModelDim <= 0 || l.ModelDim > maxWidth || l.FFNDim <= 0 || l.FFNDim > maxWidth {
 			bad("encoder: layer %d: model_dim %d, ffn_dim %d out of range", i, l.ModelDim, l.FFNDim)
 		}
 		if !(l.QueryScale > 0 && l.QueryScale <= maxQueryScale) {

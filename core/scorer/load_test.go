@@ -338,3 +338,21 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestVocabularyLimitsAgree checks that the tokenizer accepts exactly as
+// many pieces as the encoder has embedding rows at most.
+func TestVocabularyLimitsAgree(t *testing.T) {
+	m := manifestOf(t, tinyManifest())
+	var cfg encoder.Config
+	if err := json.Unmarshal(m.Model, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize = tokenize.MaxPieces
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("vocab_size of tokenize.MaxPieces: %v", err)
+	}
+	cfg.VocabSize++
+	if err := cfg.Validate(); err == nil {
+		t.Errorf("vocab_size of tokenize.MaxPieces + 1 accepted")
+	}
+}
