@@ -107,6 +107,8 @@ FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./core/bundle -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/tokenize -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/tokenize -run='^$$' -fuzz=FuzzPiece -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzSplitSentences -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzAssemble -fuzztime=$(FUZZTIME)
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"finscore/core/bundle"
 	"finscore/core/scorer"
 	"finscore/core/tensor"
 )
@@ -157,18 +156,14 @@ func (e *engine) load(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bundle.Read(data)
-	if err != nil {
-		return nil, err
-	}
-	s, err := scorer.FromBundle(b)
+	s, m, err := scorer.Load(data)
 	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	e.scorer = s
 	e.mu.Unlock()
-	return loadInfo{Name: b.Manifest.Name, Source: b.Manifest.Source, License: b.Manifest.License,
+	return loadInfo{Name: m.Name, Source: m.Source, License: m.License,
 		Labels: s.SentimentLabels(), Categories: s.RiskCategories()}, nil
 }
 

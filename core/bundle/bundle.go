@@ -23,16 +23,39 @@ const (
 	Alignment = 64
 )
 
-// Limits on fields, checked by both Read and Write.
+// MaxSize is the largest bundle Read accepts and Write produces, in bytes.
+// The largest file this project writes is a training checkpoint of about
+// 112 MB (the float32 parameters of USE-Lite with its heads, both Adam
+// moments and the best parameters so far); 512 MiB leaves four times that.
+// A float16 bundle decodes to twice its size in float32, so a larger one
+// could not be loaded in a browser tab anyway. ReadFile refuses a larger
+// file before reading it.
+const MaxSize = 512 << 20
+
+// Limits on fields, checked by both Read and Write. Read checks each against
+// the header before it allocates or parses what the field describes.
 const (
-	headerLen      = 32       // magic, version, M, N, T, P
-	checksumLen    = 4        // one CRC-32C
-	maxManifestLen = 64 << 20 // a tokenizer vocabulary with scores fits many times over
-	maxNameLen     = 256
-	maxRank        = 8
-	maxDim         = math.MaxInt32             // fits an int on every platform
-	minEntryLen    = 2 + 1 + 1 + 1 + 4 + 8 + 8 // name length, 1-byte name, dtype, rank, one dim, offset, length
-	entryFixedLen  = 2 + 1 + 1 + 8 + 8         // an entry without its name and dims
+	headerLen   = 32 // magic, version, M, N, T, P
+	checksumLen = 4  // one CRC-32C
+	// maxManifestLen bounds the JSON manifest, which is parsed whole
+	// (tens of milliseconds a megabyte natively, more in WebAssembly).
+	// The tokenizer's vocabulary fills most of it: the shipped one is
+	// 8,000 pieces in 226 KB, 28 bytes a piece. The most the encoder accepts, 65,536
+	// pieces, is 1.8 MiB at that density; 8 MiB leaves room for pieces
+	// four times as long, and for the heads and training notes.
+	maxManifestLen = 8 << 20
+	// maxTensors bounds the tensor count N: each tensor costs a table
+	// entry, a Tensor and a map slot. USE-Lite with its heads has 36
+	// tensors and a training checkpoint four copies of them; 4,096 leaves
+	// room for a model many times deeper.
+	maxTensors    = 4096
+	maxNameLen    = 256
+	maxRank       = 8
+	maxDim        = math.MaxInt32                          // fits an int on every platform
+	minEntryLen   = 2 + 1 + 1 + 1 + 4 + 8 + 8              // name length, 1-byte name, dtype, rank, one dim, offset, length
+	entryFixedLen = 2 + 1 + 1 + 8 + 8                      // an entry without its name and dims
+	maxEntryLen   = entryFixedLen + maxNameLen + 4*maxRank // the longest name and the highest rank
+	maxTableLen   = maxTensors * maxEntryLen               // the table T of maxTensors of the longest entries
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -48,6 +71,7 @@ var (
 	ErrPayload   = errors.New("invalid payload")       // nonzero padding, or a NaN or infinite element
 	ErrChecksum  = errors.New("checksum mismatch")     // a CRC-32C does not match the bytes it covers
 	ErrTrailing  = errors.New("trailing data")         // bytes follow the payload checksum
+	ErrTooLarge  = errors.New("too large")             // the input is larger than MaxSize
 )
 
 // formatErr returns an error wrapping kind, formatted as "bundle: kind: detail".

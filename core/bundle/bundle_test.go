@@ -289,6 +289,10 @@ func TestReadCorrupt(t *testing.T) {
 		{"unknown version", put32(8, 7), ErrVersion, "format version 7 (at byte 8), this package reads version 1"},
 		{"manifest length zero", put32(12, 0), ErrManifest, "manifest length 0 (at byte 12) out of range"},
 		{"manifest length huge", put32(12, 1<<30), ErrManifest, "manifest length 1073741824 (at byte 12) out of range"},
+		{"manifest length over limit", put32(12, maxManifestLen+1), ErrManifest, "manifest length 8388609 (at byte 12) out of range [2, 8388608]"},
+		{"count absurd", put32(16, math.MaxUint32), ErrTable, "tensor count 4294967295 (at byte 16) is more than the limit of 4096"},
+		{"count over limit", put32(16, maxTensors+1), ErrTable, "tensor count 4097 (at byte 16) is more than the limit of 4096"},
+		{"table length over limit", put32(20, maxTableLen+1), ErrTable, "tensor table length 1261569 (at byte 20) is more than 1261568, the most 4096 entries need"},
 
 		// Sizes against the input.
 		{"manifest past end", put32(12, uint32(len(valid))), ErrTruncated, "manifest ends at byte"},
@@ -299,41 +303,41 @@ func TestReadCorrupt(t *testing.T) {
 		{"payload length short", put64(24, uint64(l.payloadEnd-l.payloadStart-1)), ErrTrailing, "payload checksum ends at byte " + strconv.Itoa(len(valid)-1)},
 
 		// Manifest.
-		{"manifest not JSON", manifest(`{"name":`), ErrManifest, "not valid JSON"},
-		{"manifest array", manifest(`["name"]`), ErrManifest, "not a JSON object"},
-		{"manifest null", manifest(`null`), ErrManifest, "not a JSON object"},
-		{"manifest no name", manifest(`{"source":"x"}`), ErrManifest, `missing or empty "name"`},
-		{"manifest empty name", manifest(`{"name":""}`), ErrManifest, `missing or empty "name"`},
-		{"manifest name not string", manifest(`{"name":1}`), ErrManifest, "name"},
-		{"manifest not UTF-8", set(nameValue, 0xff), ErrManifest, "not valid UTF-8"},
+		{"manifest not JSON", sealed(manifest(`{"name":`)), ErrManifest, "not valid JSON"},
+		{"manifest array", sealed(manifest(`["name"]`)), ErrManifest, "not a JSON object"},
+		{"manifest null", sealed(manifest(`null`)), ErrManifest, "not a JSON object"},
+		{"manifest no name", sealed(manifest(`{"source":"x"}`)), ErrManifest, `missing or empty "name"`},
+		{"manifest empty name", sealed(manifest(`{"name":""}`)), ErrManifest, `missing or empty "name"`},
+		{"manifest name not string", sealed(manifest(`{"name":1}`)), ErrManifest, "name"},
+		{"manifest not UTF-8", sealed(set(nameValue, 0xff)), ErrManifest, "not valid UTF-8"},
 
 		// Tensor table.
-		{"count absurd", put32(16, math.MaxUint32), ErrTable, "tensor count 4294967295 (at byte 16) cannot fit"},
-		{"count too small", put32(16, 2), ErrTable, "but its 2 entries end after"},
-		{"table one byte short", put32(20, uint32(l.tableEnd-l.manifestEnd-1)), ErrTable, "entry 2 at byte " + strconv.Itoa(e2.start) + ": the table ends at byte " + strconv.Itoa(l.tableEnd-1) + ", before the entry's offset and length"},
-		{"name length zero", put16(e1.start, 0), ErrTable, "entry 1 at byte " + strconv.Itoa(e1.start) + ": name length 0 out of range"},
-		{"name too long", put16(e1.start, 300), ErrTable, "name length 300 out of range"},
-		{"name not UTF-8", set(e1.name, 0xff), ErrTable, `name "\xff.w" is not valid UTF-8`},
-		{"duplicate name", set(e1.name, 'a'), ErrTable, `entry 1 at byte ` + strconv.Itoa(e1.start) + `: duplicate tensor name "a.w" (also entry 0)`},
-		{"unknown dtype", set(e0.dtype, 9), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): unknown dtype 9`},
-		{"dtype zero", set(e0.dtype, 0), ErrTable, "unknown dtype 0"},
-		{"rank zero", set(e0.rank, 0), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): rank 0 out of range`},
-		{"rank huge", set(e0.rank, 200), ErrTable, "rank 200 out of range"},
-		{"rank past table", set(e2.rank, 8), ErrTable, "entry 2 at byte " + strconv.Itoa(e2.start) + ": the table ends at byte " + strconv.Itoa(l.tableEnd) + ", before the entry's dims"},
-		{"dim zero", put32(e0.dims, 0), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): dim 0 is 0`},
-		{"dim negative as int32", put32(e0.dims+4, 0xfffffffe), ErrTable, "dim 1 is 4294967294"},
-		{"dims overflow", func(b []byte) []byte {
+		{"count cannot fit", sealed(put32(16, uint32((l.tableEnd-l.manifestEnd)/minEntryLen+1))), ErrTable, "(at byte 16) cannot fit in a " + strconv.Itoa(l.tableEnd-l.manifestEnd) + "-byte table"},
+		{"count too small", sealed(put32(16, 2)), ErrTable, "but its 2 entries end after"},
+		{"table one byte short", sealed(put32(20, uint32(l.tableEnd-l.manifestEnd-1))), ErrTable, "entry 2 at byte " + strconv.Itoa(e2.start) + ": the table ends at byte " + strconv.Itoa(l.tableEnd-1) + ", before the entry's offset and length"},
+		{"name length zero", sealed(put16(e1.start, 0)), ErrTable, "entry 1 at byte " + strconv.Itoa(e1.start) + ": name length 0 out of range"},
+		{"name too long", sealed(put16(e1.start, 300)), ErrTable, "name length 300 out of range"},
+		{"name not UTF-8", sealed(set(e1.name, 0xff)), ErrTable, `name "\xff.w" is not valid UTF-8`},
+		{"duplicate name", sealed(set(e1.name, 'a')), ErrTable, `entry 1 at byte ` + strconv.Itoa(e1.start) + `: duplicate tensor name "a.w" (also entry 0)`},
+		{"unknown dtype", sealed(set(e0.dtype, 9)), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): unknown dtype 9`},
+		{"dtype zero", sealed(set(e0.dtype, 0)), ErrTable, "unknown dtype 0"},
+		{"rank zero", sealed(set(e0.rank, 0)), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): rank 0 out of range`},
+		{"rank huge", sealed(set(e0.rank, 200)), ErrTable, "rank 200 out of range"},
+		{"rank past table", sealed(set(e2.rank, 8)), ErrTable, "entry 2 at byte " + strconv.Itoa(e2.start) + ": the table ends at byte " + strconv.Itoa(l.tableEnd) + ", before the entry's dims"},
+		{"dim zero", sealed(put32(e0.dims, 0)), ErrTable, `tensor "a.w" (entry 0 at byte ` + strconv.Itoa(e0.start) + `): dim 0 is 0`},
+		{"dim negative as int32", sealed(put32(e0.dims+4, 0xfffffffe)), ErrTable, "dim 1 is 4294967294"},
+		{"dims overflow", sealed(func(b []byte) []byte {
 			for k := range 3 {
 				le.PutUint32(b[e2.dims+4*k:], math.MaxInt32)
 			}
 			return b
-		}, ErrTable, `tensor "c.w" (entry 2 at byte ` + strconv.Itoa(e2.start) + `): shape [2147483647 2147483647 2147483647] overflows`},
-		{"byte length mismatch", put64(e1.length, 12), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): byte length 12, want 16 for shape [4] of float32`},
-		{"shape mismatch", put32(e1.dims, 5), ErrTable, "byte length 16, want 20 for shape [5]"},
-		{"offset misaligned", put64(e1.off, 65), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): payload offset 65 is not a multiple of 64`},
-		{"offset out of range", put64(e2.off, 1<<20), ErrTable, "48 bytes at payload offset 1048576 run past the end of the"},
-		{"offset huge", put64(e2.off, 1<<63), ErrTable, "run past the end of the"},
-		{"overlap", put64(e1.off, 0), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): payload offset 0 overlaps tensor "a.w", which ends at payload offset 12`},
+		}), ErrTable, `tensor "c.w" (entry 2 at byte ` + strconv.Itoa(e2.start) + `): shape [2147483647 2147483647 2147483647] overflows`},
+		{"byte length mismatch", sealed(put64(e1.length, 12)), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): byte length 12, want 16 for shape [4] of float32`},
+		{"shape mismatch", sealed(put32(e1.dims, 5)), ErrTable, "byte length 16, want 20 for shape [5]"},
+		{"offset misaligned", sealed(put64(e1.off, 65)), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): payload offset 65 is not a multiple of 64`},
+		{"offset out of range", sealed(put64(e2.off, 1<<20)), ErrTable, "48 bytes at payload offset 1048576 run past the end of the"},
+		{"offset huge", sealed(put64(e2.off, 1<<63)), ErrTable, "run past the end of the"},
+		{"overlap", sealed(put64(e1.off, 0)), ErrTable, `tensor "b.w" (entry 1 at byte ` + strconv.Itoa(e1.start) + `): payload offset 0 overlaps tensor "a.w", which ends at payload offset 12`},
 
 		// Padding and payload.
 		{"nonzero padding", set(l.payloadStart-1, 7), ErrPayload, "padding byte at " + strconv.Itoa(l.payloadStart-1) + " is 0x07"},
@@ -344,6 +348,11 @@ func TestReadCorrupt(t *testing.T) {
 		// Checksums.
 		{"manifest byte changed", set(nameValue, 'b'), ErrChecksum, "header checksum at byte " + strconv.Itoa(l.tableEnd)},
 		{"header checksum changed", flip(l.tableEnd), ErrChecksum, "header checksum"},
+		{"manifest byte breaks the JSON", set(headerLen, '['), ErrChecksum, "header checksum at byte " + strconv.Itoa(l.tableEnd)},
+		{"manifest byte not UTF-8", set(nameValue, 0xff), ErrChecksum, "header checksum"},
+		{"count changed", put32(16, 2), ErrChecksum, "header checksum"},
+		{"table byte changed", set(e1.name, 'a'), ErrChecksum, "header checksum"},
+		{"table offset changed", put64(e1.off, 65), ErrChecksum, "header checksum"},
 		{"payload byte changed", flip(l.payloadStart), ErrChecksum, "payload checksum at byte " + strconv.Itoa(l.payloadEnd)},
 		{"payload gap changed", set(payloadB-1, 1), ErrChecksum, "payload checksum"},
 		{"payload checksum changed", flip(len(valid) - 1), ErrChecksum, "payload checksum"},
@@ -529,12 +538,33 @@ func FuzzRead(f *testing.F) {
 		b[at] ^= 0x80
 		f.Add(b)
 	}
+	for at, v := range map[int]uint32{12: maxManifestLen + 1, 16: maxTensors + 1, 20: maxTableLen + 1} {
+		b := bytes.Clone(valid)
+		le.PutUint32(b[at:], v)
+		f.Add(b)
+	}
+	broken := bytes.Clone(valid)
+	broken[headerLen] = '[' // the manifest's JSON, under a checksum that no longer matches
+	f.Add(broken)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip(t, data)
+		headerFirst(t, data)
 		if sealed, ok := reseal(data); ok {
 			roundTrip(t, sealed)
 		}
 	})
+}
+
+// headerFirst checks that when the header alone, as ReadFile reads it
+// before the rest, is refused, Read refuses the whole input the same way.
+func headerFirst(t *testing.T, data []byte) {
+	_, headErr := readHeader(data[:min(len(data), headerLen)], uint64(len(data)))
+	if headErr == nil {
+		return
+	}
+	if _, err := Read(data); err == nil || err.Error() != headErr.Error() {
+		t.Fatalf("the header alone gives %v, the whole input %v", headErr, err)
+	}
 }
 
 // roundTrip checks that if Read accepts data, every tensor decodes and

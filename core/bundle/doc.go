@@ -5,7 +5,8 @@
 // The format is meant to be parsed from a byte slice that came over the network
 // (in the browser, through WebAssembly) or from disk, so [Read] checks every
 // length and offset before using it and returns a descriptive error, never a
-// panic, for any input.
+// panic, for any input. [ReadFile] reads a file, checking its header before
+// reading the rest.
 //
 // # Layout
 //
@@ -17,9 +18,9 @@
 //	------    ----  -----
 //	0         8     magic "\x89FSB\r\n\x1a\n" (see below)
 //	8         4     format version, uint32; this package reads and writes 1
-//	12        4     manifest length M, uint32, 2 ≤ M ≤ 64 MiB
-//	16        4     tensor count N, uint32
-//	20        4     tensor table length T, uint32
+//	12        4     manifest length M, uint32, 2 ≤ M ≤ 8 MiB
+//	16        4     tensor count N, uint32, N ≤ 4096
+//	20        4     tensor table length T, uint32, T ≤ 4096 × 308 (N of the longest entries)
 //	24        8     payload length P, uint64
 //	32        M     manifest: a UTF-8 JSON object, see [Manifest]; "name" is required
 //	32+M      T     tensor table: N entries, one after another, see below
@@ -27,7 +28,7 @@
 //	36+M+T    ...   zero padding up to S
 //	S         P     payload: the tensors' elements
 //	S+P       4     payload checksum: CRC-32C of bytes [S, S+P)
-//	S+P+4           end of file; nothing may follow
+//	S+P+4           end of file; nothing may follow; at most MaxSize (512 MiB)
 //
 // Each tensor table entry is
 //
@@ -69,9 +70,14 @@
 //
 // # Reading order
 //
-// [Read] checks the input in file order: header, sizes against the input
-// length, manifest, tensor table, padding, then both checksums, and finally
-// that every element is finite. Structural problems are therefore reported as
-// what they are (for example a misaligned offset) even when the checksum
-// would also disagree.
+// [Read] does the cheap checks before the expensive work: first the fixed
+// header, its counts and lengths against the limits above and its sections
+// against the input's length (nothing is allocated, and ReadFile reads
+// nothing more, until these agree); then both checksums; then the tensor
+// table, the padding and the manifest's JSON; and finally that every element is
+// finite. Checking the checksums before parsing means that accidental damage
+// is reported as a checksum mismatch, not as whatever the damaged bytes
+// happen to look like (a flipped manifest byte is not "not valid JSON"); the
+// structural checks after them still catch a bundle whose checksums were
+// computed over bad content.
 package bundle

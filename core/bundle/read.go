@@ -16,91 +16,44 @@ import (
 
 var le = binary.LittleEndian
 
-// Read parses and validates a bundle: its header, manifest, tensor table,
-// padding and both checksums, and that every element is finite. Any problem
-// is reported as an error wrapping one of the Err values, naming the byte
-// offset and, where there is one, the tensor. Read never panics.
+// Read parses and validates a bundle: its header, both checksums, tensor
+// table, padding and manifest, and that every element is finite. Any
+// problem is reported as an error wrapping one of the Err values, naming the
+// byte offset and, where there is one, the tensor. Read never panics.
+//
+// Read checks the cheap things first: the header's sizes and counts against
+// the input's length and the limits, then both checksums, and only then
+// parses the table and the manifest (see the package documentation).
 //
 // Read does not copy the tensors' elements: the returned Bundle refers to
 // data, which must not be modified while the Bundle is in use.
 func Read(data []byte) (*Bundle, error) {
-	// Header.
-	if len(data) == 0 {
-		return nil, formatErr(ErrTruncated, "empty input")
-	}
-	if n := min(len(data), len(Magic)); string(data[:n]) != Magic[:n] {
-		return nil, formatErr(ErrMagic, "input starts with %q, want %q", data[:n], Magic)
-	}
-	if len(data) < headerLen {
-		return nil, formatErr(ErrTruncated, "input is %d bytes, the header alone is %d", len(data), headerLen)
-	}
-	if v := le.Uint32(data[8:]); v != Version {
-		return nil, formatErr(ErrVersion, "format version %d (at byte 8), this package reads version %d", v, Version)
-	}
-	manifestLen := uint64(le.Uint32(data[12:]))
-	count := uint64(le.Uint32(data[16:]))
-	tableLen := uint64(le.Uint32(data[20:]))
-	payloadLen := le.Uint64(data[24:])
-	if manifestLen < 2 || manifestLen > maxManifestLen {
-		return nil, formatErr(ErrManifest, "manifest length %d (at byte 12) out of range [2, %d]", manifestLen, maxManifestLen)
-	}
-
-	// Section boundaries, checked against the input's size. The lengths before
-	// the payload are below 2³², so these sums cannot overflow; the payload
-	// length is compared with the room left before it is added.
-	size := uint64(len(data))
-	manifestEnd := headerLen + manifestLen
-	tableEnd := manifestEnd + tableLen
-	headerSumEnd := tableEnd + checksumLen
-	payloadStart := alignUp(headerSumEnd)
-	for _, s := range []struct {
-		name string
-		end  uint64
-	}{
-		{"manifest", manifestEnd},
-		{"tensor table", tableEnd},
-		{"header checksum", headerSumEnd},
-		{"padding before the payload", payloadStart},
-	} {
-		if size < s.end {
-			return nil, formatErr(ErrTruncated, "input is %d bytes, but the %s ends at byte %d", size, s.name, s.end)
-		}
-	}
-	if payloadLen > size-payloadStart {
-		return nil, formatErr(ErrTruncated, "input is %d bytes, but the payload starts at byte %d and is %d bytes (at byte 24)", size, payloadStart, payloadLen)
-	}
-	payloadEnd := payloadStart + payloadLen
-	end := payloadEnd + checksumLen
-	if size < end {
-		return nil, formatErr(ErrTruncated, "input is %d bytes, but the payload checksum ends at byte %d", size, end)
-	}
-	if size > end {
-		return nil, formatErr(ErrTrailing, "input is %d bytes, but the payload checksum ends at byte %d", size, end)
-	}
-	if count > tableLen/minEntryLen {
-		return nil, formatErr(ErrTable, "tensor count %d (at byte 16) cannot fit in a %d-byte table; an entry is at least %d bytes", count, tableLen, minEntryLen)
-	}
-
-	// Manifest, table and padding.
-	m, err := parseManifest(data[headerLen:manifestEnd])
+	s, err := readHeader(data, uint64(len(data)))
 	if err != nil {
 		return nil, err
 	}
-	tensors, err := parseTable(data[manifestEnd:tableEnd], int(count), manifestEnd, data[payloadStart:payloadEnd], payloadStart)
+
+	// Checksums, before anything is parsed: damage reads as damage, not as
+	// whatever the damaged bytes happen to look like.
+	if err := checkSum("header", data, 0, s.tableEnd); err != nil {
+		return nil, err
+	}
+	if err := checkSum("payload", data, s.payloadStart, s.payloadEnd); err != nil {
+		return nil, err
+	}
+
+	// Table, padding and manifest.
+	tensors, err := parseTable(data[s.manifestEnd:s.tableEnd], s.count, s.manifestEnd, data[s.payloadStart:s.payloadEnd], s.payloadStart)
 	if err != nil {
 		return nil, err
 	}
-	for i := headerSumEnd; i < payloadStart; i++ {
+	for i := s.tableEnd + checksumLen; i < s.payloadStart; i++ {
 		if data[i] != 0 {
 			return nil, formatErr(ErrPayload, "padding byte at %d is 0x%02x, want 0", i, data[i])
 		}
 	}
-
-	// Checksums.
-	if err := checkSum("header", data, 0, tableEnd); err != nil {
-		return nil, err
-	}
-	if err := checkSum("payload", data, payloadStart, payloadEnd); err != nil {
+	m, err := parseManifest(data[headerLen:s.manifestEnd])
+	if err != nil {
 		return nil, err
 	}
 
@@ -113,6 +66,85 @@ func Read(data []byte) (*Bundle, error) {
 		b.byName[t.Name] = t
 	}
 	return b, nil
+}
+
+// sections holds what a checked header says: the tensor count and the
+// sections' boundaries as file offsets.
+type sections struct {
+	count                                           int
+	manifestEnd, tableEnd, payloadStart, payloadEnd uint64
+}
+
+// readHeader checks the fixed header at the start of head against the
+// limits and against size, the length of the whole input, of which head is
+// the first min(size, headerLen) bytes or more. It allocates nothing.
+func readHeader(head []byte, size uint64) (sections, error) {
+	var s sections
+	if size == 0 {
+		return s, formatErr(ErrTruncated, "empty input")
+	}
+	if n := min(len(head), len(Magic)); string(head[:n]) != Magic[:n] {
+		return s, formatErr(ErrMagic, "input starts with %q, want %q", head[:n], Magic)
+	}
+	if size > MaxSize {
+		return s, formatErr(ErrTooLarge, "input is %d bytes, more than the limit of %d", size, MaxSize)
+	}
+	if size < headerLen || len(head) < headerLen {
+		return s, formatErr(ErrTruncated, "input is %d bytes, the header alone is %d", size, headerLen)
+	}
+	if v := le.Uint32(head[8:]); v != Version {
+		return s, formatErr(ErrVersion, "format version %d (at byte 8), this package reads version %d", v, Version)
+	}
+	manifestLen := uint64(le.Uint32(head[12:]))
+	count := uint64(le.Uint32(head[16:]))
+	tableLen := uint64(le.Uint32(head[20:]))
+	payloadLen := le.Uint64(head[24:])
+	if manifestLen < 2 || manifestLen > maxManifestLen {
+		return s, formatErr(ErrManifest, "manifest length %d (at byte 12) out of range [2, %d]", manifestLen, maxManifestLen)
+	}
+	if count > maxTensors {
+		return s, formatErr(ErrTable, "tensor count %d (at byte 16) is more than the limit of %d", count, maxTensors)
+	}
+	if tableLen > maxTableLen {
+		return s, formatErr(ErrTable, "tensor table length %d (at byte 20) is more than %d, the most %d entries need", tableLen, maxTableLen, maxTensors)
+	}
+
+	// Section boundaries, checked against the input's size. The lengths before
+	// the payload are below 2³², so these sums cannot overflow; the payload
+	// length is compared with the room left before it is added.
+	s.count = int(count)
+	s.manifestEnd = headerLen + manifestLen
+	s.tableEnd = s.manifestEnd + tableLen
+	headerSumEnd := s.tableEnd + checksumLen
+	s.payloadStart = alignUp(headerSumEnd)
+	for _, b := range []struct {
+		name string
+		end  uint64
+	}{
+		{"manifest", s.manifestEnd},
+		{"tensor table", s.tableEnd},
+		{"header checksum", headerSumEnd},
+		{"padding before the payload", s.payloadStart},
+	} {
+		if size < b.end {
+			return s, formatErr(ErrTruncated, "input is %d bytes, but the %s ends at byte %d", size, b.name, b.end)
+		}
+	}
+	if payloadLen > size-s.payloadStart {
+		return s, formatErr(ErrTruncated, "input is %d bytes, but the payload starts at byte %d and is %d bytes (at byte 24)", size, s.payloadStart, payloadLen)
+	}
+	s.payloadEnd = s.payloadStart + payloadLen
+	end := s.payloadEnd + checksumLen
+	if size < end {
+		return s, formatErr(ErrTruncated, "input is %d bytes, but the payload checksum ends at byte %d", size, end)
+	}
+	if size > end {
+		return s, formatErr(ErrTrailing, "input is %d bytes, but the payload checksum ends at byte %d", size, end)
+	}
+	if count > tableLen/minEntryLen {
+		return s, formatErr(ErrTable, "tensor count %d (at byte 16) cannot fit in a %d-byte table; an entry is at least %d bytes", count, tableLen, minEntryLen)
+	}
+	return s, nil
 }
 
 // parseManifest decodes the manifest, which starts at byte headerLen.

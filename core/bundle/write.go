@@ -29,6 +29,10 @@ func Write(w io.Writer, m Manifest, tensors []TensorData) error {
 		return fmt.Errorf("bundle: manifest is %d bytes of JSON, more than the limit of %d", len(manifest), maxManifestLen)
 	}
 
+	if len(tensors) > maxTensors {
+		return fmt.Errorf("bundle: %d tensors, more than the limit of %d", len(tensors), maxTensors)
+	}
+
 	// Validate every tensor and lay out the table and the payload.
 	var table []byte
 	offsets := make([]uint64, len(tensors))
@@ -51,8 +55,11 @@ func Write(w io.Writer, m Manifest, tensors []TensorData) error {
 		offsets[i] = off
 		payloadLen = off + n
 	}
-	if uint64(len(table)) > math.MaxUint32 {
-		return fmt.Errorf("bundle: tensor table is %d bytes, more than the limit of %d", len(table), uint32(math.MaxUint32))
+	// The table is at most maxTableLen long: each entry's name and rank
+	// were checked. The payload's length was summed without overflow:
+	// each tensor's values are a slice in memory.
+	if size := alignUp(headerLen+uint64(len(manifest)+len(table)+checksumLen)) + payloadLen + checksumLen; size > MaxSize {
+		return fmt.Errorf("bundle: the bundle would be %d bytes, more than the limit of %d", size, MaxSize)
 	}
 
 	// Header, manifest, table, header checksum and padding.

@@ -3,7 +3,6 @@
 package embed
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -26,25 +25,31 @@ func New(tk *tokenize.Tokenizer, m *encoder.Model) *Embedder {
 	return &Embedder{Tokenizer: tk, Model: m, ws: encoder.NewWorkspace()}
 }
 
-// FromBundle loads the tokenizer and encoder stored in a bundle.
+// FromBundle loads the tokenizer and encoder stored in a bundle. It checks
+// the encoder's configuration and counts the tokenizer's pieces against it
+// before it builds either.
 func FromBundle(b *bundle.Bundle) (*Embedder, error) {
 	if len(b.Manifest.Tokenizer) == 0 {
 		return nil, errors.New("embed: bundle manifest has no \"tokenizer\" entry")
 	}
-	var spec tokenize.Spec
-	if err := json.Unmarshal(b.Manifest.Tokenizer, &spec); err != nil {
+	cfg, err := encoder.BundleConfig(b)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := tokenize.ParseSpec(b.Manifest.Tokenizer)
+	if err != nil {
 		return nil, fmt.Errorf("embed: bundle manifest \"tokenizer\": %w", err)
+	}
+	if len(spec.Vocab) > cfg.VocabSize {
+		return nil, fmt.Errorf("embed: tokenizer has %d pieces but the encoder only %d embeddings", len(spec.Vocab), cfg.VocabSize)
 	}
 	tk, err := tokenize.FromSpec(spec)
 	if err != nil {
 		return nil, err
 	}
-	m, err := encoder.FromBundle(b)
+	m, err := encoder.Load(cfg, b)
 	if err != nil {
 		return nil, err
-	}
-	if tk.VocabSize() > m.Config.VocabSize {
-		return nil, fmt.Errorf("embed: tokenizer has %d pieces but the encoder only %d embeddings", tk.VocabSize(), m.Config.VocabSize)
 	}
 	return New(tk, m), nil
 }

@@ -2,6 +2,7 @@ package encoder_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -78,6 +79,11 @@ func TestConfigValidate(t *testing.T) {
 		{"scale", func(c *encoder.Config) { c.Layers[0].QueryScale = float32(math.NaN()) }, "query_scale"},
 		{"output", func(c *encoder.Config) { c.OutputDim = 7 }, "output_dim is 7"},
 		{"eps", func(c *encoder.Config) { c.LayerNormEps = 0 }, "layer_norm_eps"},
+		{"scale huge", func(c *encoder.Config) { c.Layers[1].QueryScale = 3e38 }, "layer 1: query_scale 3e+38 outside (0, 1]"},
+		{"scale infinite", func(c *encoder.Config) { c.Layers[0].QueryScale = float32(math.Inf(1)) }, "query_scale +Inf outside"},
+		{"scale negative", func(c *encoder.Config) { c.Layers[0].QueryScale = -0.1 }, "query_scale -0.1 outside"},
+		{"eps huge", func(c *encoder.Config) { c.LayerNormEps = 1e30 }, "layer_norm_eps 1e+30 and l2_eps 1e-12 must be in (0, 1]"},
+		{"l2 eps infinite", func(c *encoder.Config) { c.L2Eps = float32(math.Inf(1)) }, "l2_eps +Inf must be in"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tinyConfig()
@@ -136,6 +142,14 @@ func TestFromBundleMissingTensors(t *testing.T) {
 	b.Manifest.Model = []byte(`{"type": 3}`)
 	if _, err := encoder.FromBundle(b); err == nil {
 		t.Error("bad model entry accepted")
+	}
+	b.Manifest.Model, _ = json.Marshal(tinyConfig())
+	if cfg, err := encoder.BundleConfig(b); err != nil || cfg.VocabSize != 11 {
+		t.Errorf("BundleConfig: %+v, %v", cfg, err)
+	}
+	b.Manifest.Model = bytes.Replace(b.Manifest.Model, []byte(`"query_scale":0.7`), []byte(`"query_scale":3e38`), 1)
+	if _, err := encoder.BundleConfig(b); err == nil || !strings.Contains(err.Error(), "layer 0: query_scale 3e+38 outside") {
+		t.Errorf("BundleConfig of a query scale of 3e38: %v", err)
 	}
 }
 

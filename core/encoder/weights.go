@@ -1,7 +1,6 @@
 package encoder
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -145,12 +144,9 @@ func Load(cfg Config, src Source) (*Model, error) {
 
 // FromBundle loads the encoder described by a bundle's manifest.
 func FromBundle(b *bundle.Bundle) (*Model, error) {
-	if len(b.Manifest.Model) == 0 {
-		return nil, errors.New("encoder: bundle manifest has no \"model\" entry")
-	}
-	var cfg Config
-	if err := json.Unmarshal(b.Manifest.Model, &cfg); err != nil {
-		return nil, fmt.Errorf("encoder: bundle manifest \"model\": %w", err)
+	cfg, err := BundleConfig(b)
+	if err != nil {
+		return nil, err
 	}
 	return Load(cfg, b)
 }

@@ -44,21 +44,8 @@ func LoadSentimentHead(b *bundle.Bundle, dim int) (*SentimentHead, error) {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, fmt.Errorf("scorer: manifest \"sentiment\": %w", err)
 	}
-	if len(spec.Labels) < 2 || len(spec.Labels) > 16 {
-		return nil, fmt.Errorf("scorer: sentiment head has %d labels, want 2..16", len(spec.Labels))
-	}
-	if !(spec.Temperature >= 0.01 && spec.Temperature <= 100) {
-		return nil, fmt.Errorf("scorer: sentiment temperature %v outside [0.01, 100]", spec.Temperature)
-	}
-	if !(spec.DocumentFocus >= 0 && spec.DocumentFocus <= 8) {
-		return nil, fmt.Errorf("scorer: sentiment document_focus %v outside [0, 8]", spec.DocumentFocus)
-	}
-	seen := map[string]bool{}
-	for _, l := range spec.Labels {
-		if l == "" || seen[l] {
-			return nil, fmt.Errorf("scorer: sentiment labels %q are empty or repeated", spec.Labels)
-		}
-		seen[l] = true
+	if err := spec.Validate(); err != nil {
+		return nil, err
 	}
 	k, err := b.Float32s(SentimentKernel, dim, len(spec.Labels))
 	if err != nil {

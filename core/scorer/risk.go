@@ -37,28 +37,6 @@ type RiskSpec struct {
 	Thresholds  []float64  `json:"thresholds"`
 }
 
-// Validate checks that the spec can score: known-sized, finite, ordered.
-func (s *RiskSpec) Validate() error {
-	n := len(s.Categories)
-	if n == 0 || n > 32 || len(s.Thresholds) != n {
-		return fmt.Errorf("scorer: risk head has %d categories and %d thresholds", n, len(s.Thresholds))
-	}
-	seen := map[string]bool{}
-	for i, c := range s.Categories {
-		if !categoryID.MatchString(c.ID) || seen[c.ID] {
-			return fmt.Errorf("scorer: risk category %d: id %q is malformed or repeated", i, c.ID)
-		}
-		seen[c.ID] = true
-		if t := s.Thresholds[i]; !(t > 0 && t < 1) {
-			return fmt.Errorf("scorer: risk category %q: threshold %v outside (0, 1)", c.ID, t)
-		}
-	}
-	if !(s.Temperature >= 0.01 && s.Temperature <= 100) {
-		return fmt.Errorf("scorer: risk temperature %v outside [0.01, 100]", s.Temperature)
-	}
-	return nil
-}
-
 // RiskHead scores sentences against the risk categories and rates their
 // level.
 type RiskHead struct {

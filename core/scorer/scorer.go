@@ -18,6 +18,7 @@ import (
 
 	"finscore/core/bundle"
 	"finscore/core/embed"
+	"finscore/core/encoder"
 )
 
 // Scorer turns text into a Report with one model bundle. It reuses buffers
@@ -28,17 +29,23 @@ type Scorer struct {
 	risk      *RiskHead
 }
 
-// FromBundle loads the encoder, tokenizer and both heads of a bundle.
+// FromBundle loads both heads of a bundle, then its encoder and tokenizer:
+// the small heads first, so that a bundle that cannot score is refused
+// before the expensive part. See also Load and LoadFile.
 func FromBundle(b *bundle.Bundle) (*Scorer, error) {
+	cfg, err := encoder.BundleConfig(b)
+	if err != nil {
+		return nil, err
+	}
+	s, err := LoadSentimentHead(b, cfg.OutputDim)
+	if err != nil {
+		return nil, err
+	}
+	r, err := LoadRiskHead(b, cfg.OutputDim)
+	if err != nil {
+		return nil, err
+	}
 	e, err := embed.FromBundle(b)
-	if err != nil {
-		return nil, err
-	}
-	s, err := LoadSentimentHead(b, e.Dim())
-	if err != nil {
-		return nil, err
-	}
-	r, err := LoadRiskHead(b, e.Dim())
 	if err != nil {
 		return nil, err
 	}

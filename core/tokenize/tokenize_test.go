@@ -1,6 +1,7 @@
 package tokenize
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -155,13 +156,64 @@ func TestParseVocabJSON(t *testing.T) {
 	if err != nil || len(v) != 3 || v[1] != (Piece{"▁the", -3.5}) || v[2] != (Piece{":", 0}) {
 		t.Fatalf("got %v, %v", v, err)
 	}
-	for _, bad := range []string{`{}`, `[["a"]]`, `[[1, 2]]`, `[["a", "x"]]`, `[["a", 1, 2]]`, `[`} {
+	v, err = ParseVocabJSON([]byte(` [ [ "a\"b\\" , -1e-3 ] ,["\u2581\ud83d\ude80",2],["\\",null]] `))
+	if err != nil || len(v) != 3 || v[0] != (Piece{`a"b\`, -1e-3}) || v[1] != (Piece{"▁🚀", 2}) || v[2] != (Piece{`\`, 0}) {
+		t.Fatalf("escapes and spaces: got %+v, %v", v, err)
+	}
+	for _, bad := range []string{`{}`, `[["a"]]`, `[[1, 2]]`, `[["a", "x"]]`, `[["a", 1, 2]]`, `[`, `[["a", ]]`, `[["a" 1]]`, `[[null, 1]]`, `[["a", true]]`, `[["a\"]]`} {
 		if _, err := ParseVocabJSON([]byte(bad)); err == nil {
 			t.Errorf("ParseVocabJSON(%s) succeeded", bad)
 		}
 	}
 	if _, err := FromSpec(Spec{Type: "bpe", Vocab: v}); err == nil {
 		t.Error("FromSpec accepted an unknown tokenizer type")
+	}
+}
+
+func TestVocabularyLimit(t *testing.T) {
+	pieces := func(n int) string {
+		return "[" + strings.TrimSuffix(strings.Repeat(`["a,]\"[",-1],`, n), ",") + "]"
+	}
+	v, err := ParseVocabJSON([]byte(pieces(MaxPieces)))
+	if err != nil || len(v) != MaxPieces || v[0].Text != `a,]"[` {
+		t.Fatalf("%d pieces: %d read, %v", MaxPieces, len(v), err)
+	}
+	if _, err := ParseVocabJSON([]byte(pieces(MaxPieces + 1))); err == nil || !strings.Contains(err.Error(), "more than 65536 pieces") {
+		t.Errorf("%d pieces: %v", MaxPieces+1, err)
+	}
+	spec := func(n int) []byte { return []byte(`{"type":"use-sentencepiece","vocab":` + pieces(n) + `}`) }
+	s, err := ParseSpec(spec(MaxPieces))
+	if err != nil || len(s.Vocab) != MaxPieces || s.Type != TypeUSE {
+		t.Fatalf("spec of %d pieces: %d read, %v", MaxPieces, len(s.Vocab), err)
+	}
+	if _, err := ParseSpec(spec(2_000_000)); err == nil || !strings.Contains(err.Error(), "more than 65536 pieces") {
+		t.Errorf("spec of 2,000,000 pieces: %v", err)
+	}
+	if _, err := FromSpec(Spec{Type: TypeUSE, Vocab: make([]Piece, MaxPieces+1)}); err == nil || !strings.Contains(err.Error(), "65537 pieces, more than the limit") {
+		t.Errorf("FromSpec of %d pieces: %v", MaxPieces+1, err)
+	}
+}
+
+func TestCountNested(t *testing.T) {
+	for _, tc := range []struct {
+		json         string
+		depth, count int
+	}{
+		{`[]`, 1, 0},
+		{` [ ] `, 1, 0},
+		{`[1]`, 1, 1},
+		{`[["a",1],["b",null]]`, 1, 2},
+		{`[ ["a,b",1] , ["\"]",2], {"x":[1,2]} ]`, 1, 3},
+		{`{"type":"t","vocab":[["a",1],["b",2],["c",3]]}`, 2, 3},
+		{`{"vocab":[],"type":"[,,,]"}`, 2, 0},
+		{`{"vocab":null}`, 2, 0},
+	} {
+		if got := countNested([]byte(tc.json), tc.depth, 100); got != tc.count {
+			t.Errorf("countNested(%s, %d) = %d, want %d", tc.json, tc.depth, got, tc.count)
+		}
+	}
+	if got := countNested([]byte(`[1,2,3,4,5]`), 1, 3); got != 3 {
+		t.Errorf("countNested stopped at %d, want the limit 3", got)
 	}
 }
 
@@ -187,6 +239,36 @@ func FuzzEncode(f *testing.F) {
 		}
 		if s != "" && len(ids) == 0 {
 			t.Fatalf("non-empty %q gave no ids", s)
+		}
+	})
+}
+
+// FuzzPiece checks the hand-split pair against encoding/json's reading of
+// it: the same piece, or an error from both.
+func FuzzPiece(f *testing.F) {
+	for _, s := range []string{`["a",1]`, ` [ "a\"b" , -1e-3 ] `, `["\u2581",null]`, `["a"]`, `[1,2]`, `["a",1,2]`, `["a","1"]`, `["\\",2]`, `["a",1e999]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got Piece
+		err := json.Unmarshal([]byte(s), &got)
+		var pair []any
+		if json.Unmarshal([]byte(s), &pair) != nil || len(pair) != 2 {
+			if err == nil {
+				t.Fatalf("%s: read as %+v, but it is not a pair", s, got)
+			}
+			return
+		}
+		text, isText := pair[0].(string)
+		score, isNumber := pair[1].(float64)
+		if pair[1] == nil {
+			isNumber = true
+		}
+		if isText && isNumber != (err == nil) || !isText && err == nil {
+			t.Fatalf("%s: error %v, but encoding/json reads %#v", s, err, pair)
+		}
+		if err == nil && (got.Text != text || got.Score != score) {
+			t.Fatalf("%s: read as %+v, encoding/json reads %#v", s, got, pair)
 		}
 	})
 }

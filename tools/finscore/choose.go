@@ -156,13 +156,9 @@ func chooseOnDevDocuments(m *train.Model, samples map[string][]train.Sample, doc
 		if err := bundle.Write(&buf, manifest, tensors); err != nil {
 			return nil, nil, err
 		}
-		b, err := bundle.Read(buf.Bytes())
+		s, _, err := scorer.Load(buf.Bytes())
 		if err != nil {
-			return nil, nil, fmt.Errorf("the written bundle does not read back: %w", err)
-		}
-		s, err := scorer.FromBundle(b)
-		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("the written bundle does not load: %w", err)
 		}
 		res, err := evalDocuments(s, docs)
 		return buf.Bytes(), res, err

@@ -71,16 +71,12 @@ func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // loadEmbedder reads a bundle file and builds its embedder.
 func loadEmbedder(path string) (*embed.Embedder, error) {
-	data, err := os.ReadFile(path)
+	b, err := bundle.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && path == defaultWeights {
 			return nil, fmt.Errorf("%w (build it with \"make weights\", or pass --weights)", err)
 		}
 		return nil, err
-	}
-	b, err := bundle.Read(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return embed.FromBundle(b)
 }

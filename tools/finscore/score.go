@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
-	"finscore/core/bundle"
 	"finscore/core/scorer"
 )
 
@@ -53,13 +51,6 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // loadScorer reads a bundle file and builds its scorer.
 func loadScorer(path string) (*scorer.Scorer, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	b, err := bundle.Read(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return scorer.FromBundle(b)
+	s, _, err := scorer.LoadFile(path)
+	return s, err
 }

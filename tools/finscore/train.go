@@ -86,13 +86,9 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			examples = append(examples, dataset.TaxonomyExample{Category: c.ID, Text: e})
 		}
 	}
-	baseData, err := os.ReadFile(*base)
+	baseBundle, err := bundle.ReadFile(*base)
 	if err != nil {
 		return err
-	}
-	baseBundle, err := bundle.Read(baseData)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *base, err)
 	}
 	emb, err := embed.FromBundle(baseBundle)
 	if err != nil {

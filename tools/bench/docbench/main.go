@@ -88,13 +88,9 @@ func run(weightsFile, docFile string, warmup, iters int, seconds float64, jsonOu
 		return err
 	}
 	t0 := time.Now()
-	data, err := os.ReadFile(weightsFile)
+	b, err := bundle.ReadFile(weightsFile)
 	if err != nil {
 		return err
-	}
-	b, err := bundle.Read(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", weightsFile, err)
 	}
 	e, err := embed.FromBundle(b)
 	if err != nil {
