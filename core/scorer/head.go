@@ -1,6 +1,6 @@
 // Package scorer is the product's meaning: it turns text into sentences,
-// scores each for sentiment (and, later, risk) and aggregates a document
-// report.
+// scores each for sentiment and for risk (a probability per category and a
+// level) and aggregates them into a document report.
 package scorer
 
 import (
