@@ -51,7 +51,7 @@ export class FinscoreError extends Error {
  * @param {AbortSignal} [options.signal] cancels loading
  * @param {number} [options.workers] most Web Workers scoreMany may use in parallel;
  *   default min(4, navigator.hardwareConcurrency). Each holds its own copy of the
- *   model (about 80 MB of memory). score() uses one.
+ *   model (about 60 MB of memory). score() uses one.
  * @returns {Promise<Scorer>}
  */
 export async function createScorer(options = {}) {

@@ -24,12 +24,14 @@ import (
 // an evaluation set (risk-dev/, risk-test/, documents/) is dropped.
 type Mix struct {
 	Train []Labelled
-	// Dev chooses the epoch and fits both heads' calibration.
+	// Dev chooses the epoch, fits both heads' calibration and keeps the
+	// best step of the heads fitted after fine-tuning.
 	Dev []Labelled
 	// RiskDev is weights/risk-dev: with Dev's risk rows it chooses the
-	// per-category thresholds and the level cut-points, nothing else.
+	// per-category thresholds, nothing else.
 	RiskDev []Labelled
-	// DevDocuments chooses how sentences are aggregated into a document.
+	// DevDocuments chooses the level head's class balance and how
+	// sentences are aggregated into a document.
 	DevDocuments []Document
 	// Tests, never trained on or used to choose anything.
 	TwitterTest, SEntFiNTest []Example

@@ -1,21 +1,23 @@
 package tensor
 
-// Accelerated tells whether the kernels run as WebAssembly SIMD: true only
-// in a js/wasm build whose host attached finscore's kernel module (see
-// web/kernel-host.mjs), on an engine with SIMD128, and unless
-// SetAccelerated(false) turned them off. Otherwise every kernel is pure Go.
-func Accelerated() bool { return useKernels() || avx2On }
+// Accelerated reports whether any kernel runs on SIMD code rather than
+// pure Go: natively on amd64 whose CPU and OS run AVX2 and FMA, MatMul,
+// MatMulTransB and AddMatMulTransA run on the AVX2 kernels
+// (gemm_amd64.go); in a js/wasm build whose host attached finscore's
+// kernel module (web/kernel-host.mjs, which attaches it only on an engine
+// with SIMD128), MatMul, LayerNorm and Attention run on the WebAssembly
+// kernels (kernels.wat). The purego build tag leaves both out. Every other
+// kernel, everywhere, is pure Go.
+func Accelerated() bool { return kernelsOn || avx2On }
 
 // avx2On: MatMul, MatMulTransB and AddMatMulTransA run on the amd64 AVX2
-// kernels (gemm_amd64.go). Always false on other architectures.
+// kernels (gemm_amd64.go). Always false on other architectures. Only tests
+// change it, to compare with pure Go.
 var avx2On = haveAVX2FMA()
 
-// SetAccelerated turns the SIMD kernels on or off and reports whether they
-// are now on: turning them on has no effect where they are not available.
-// It lets tests and benchmarks compare both paths in one binary. Do not call
-// it while kernels run on other goroutines.
-func SetAccelerated(on bool) bool {
-	setKernels(on && kernelsAvailable)
-	avx2On = on && haveAVX2FMA()
-	return useKernels() || avx2On
-}
+// kernelsOn: MatMul, LayerNorm and Attention run on the WebAssembly SIMD
+// kernels (accel_wasm.go). Always false outside js/wasm. Only tests
+// change it, to compare with pure Go.
+var kernelsOn = kernelsAvailable
+
+func useKernels() bool { return kernelsOn }

@@ -5,13 +5,8 @@ package tensor
 // Builds other than js/wasm (and js/wasm with the purego tag) have only the
 // pure-Go kernels.
 
-const (
-	kernelsLinked    = false
-	kernelsAvailable = false
-)
-
-func useKernels() bool { return false }
-func setKernels(bool)  {}
+// kernelsAvailable: no host attaches SIMD kernels to these builds.
+const kernelsAvailable = false
 
 func gemmKernel(out, a, w, bias []float32, m, k, n int) {
 	panic("tensor: no SIMD kernels in this build")

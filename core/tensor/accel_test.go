@@ -24,11 +24,11 @@ func TestAccelerationActive(t *testing.T) {
 		t.Fatal("SIMD kernels not attached: run the wasm tests with tools/wasmexec/go_js_wasm_exec " +
 			"(make test-wasm), or set FINSCORE_KERNELS=off to test the pure-Go fallback on purpose")
 	}
-	if SetAccelerated(false) || Accelerated() {
-		t.Fatal("SetAccelerated(false) left the kernels on")
+	if setAccelerated(false) || Accelerated() {
+		t.Fatal("setAccelerated(false) left the kernels on")
 	}
-	if !SetAccelerated(true) || !Accelerated() {
-		t.Fatal("SetAccelerated(true) did not turn the kernels back on")
+	if !setAccelerated(true) || !Accelerated() {
+		t.Fatal("setAccelerated(true) did not turn the kernels back on")
 	}
 }
 
@@ -39,7 +39,7 @@ func needKernels(t testing.TB) {
 	if !kernelsAvailable {
 		t.Skip("no SIMD kernels attached: nothing to compare with pure Go")
 	}
-	SetAccelerated(true)
+	setAccelerated(true)
 }
 
 // span returns n floats at a random offset inside a larger buffer filled
@@ -140,13 +140,13 @@ func TestGEMMKernelMatchesGo(t *testing.T) {
 	t.Logf("%d shapes × bias on/off: %d of %d outputs bit-identical to pure Go", len(shapes), exact, total)
 }
 
-// TestMatMulFallsBack checks that SetAccelerated(false) really runs pure Go
+// TestMatMulFallsBack checks that setAccelerated(false) really runs pure Go
 // (and that turning the kernels back on works).
 func TestMatMulFallsBack(t *testing.T) {
 	needKernels(t)
-	defer SetAccelerated(true)
-	if SetAccelerated(false) {
-		t.Fatal("SetAccelerated(false) reported the kernels on")
+	defer setAccelerated(true)
+	if setAccelerated(false) {
+		t.Fatal("setAccelerated(false) reported the kernels on")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
 	const m, k, n = 5, 7, 9
@@ -169,14 +169,14 @@ var encoderShapes = [][2]int{{256, 768}, {512, 1536}, {1536, 512}, {512, 512}}
 // encoder's shapes, in GFLOP/s.
 func BenchmarkGEMM(b *testing.B) {
 	r := rand.New(rand.NewPCG(11, 12))
-	defer SetAccelerated(true)
+	defer setAccelerated(true)
 	for _, m := range []int{25, 767} {
 		for _, kn := range encoderShapes {
 			k, n := kn[0], kn[1]
 			a, w, bias, out := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
 			for _, path := range []string{"go", "simd"} {
 				b.Run(fmt.Sprintf("m=%d/k=%d/n=%d/%s", m, k, n, path), func(b *testing.B) {
-					if SetAccelerated(path == "simd") != (path == "simd") {
+					if setAccelerated(path == "simd") != (path == "simd") {
 						b.Skip("no SIMD kernels attached")
 					}
 					for b.Loop() {
@@ -292,14 +292,14 @@ func TestKernelExp(t *testing.T) {
 // widths 512, attention per 25-token sentence with 8 heads of 64).
 func BenchmarkKernels(b *testing.B) {
 	r := rand.New(rand.NewPCG(17, 18))
-	defer SetAccelerated(true)
+	defer setAccelerated(true)
 	const m, n = 767, 512
 	x, scale, bias, out := randSlice(r, m*n), randSlice(r, n), randSlice(r, n), make([]float32, m*n)
 	const T, width, heads = 25, 512, 8
 	qkv, ctx, scores := randSlice(r, T*3*width), make([]float32, T*width), make([]float32, T)
 	for _, path := range []string{"go", "simd"} {
 		b.Run("LayerNorm/m=767/n=512/"+path, func(b *testing.B) {
-			if SetAccelerated(path == "simd") != (path == "simd") {
+			if setAccelerated(path == "simd") != (path == "simd") {
 				b.Skip("no SIMD kernels attached")
 			}
 			for b.Loop() {
@@ -307,7 +307,7 @@ func BenchmarkKernels(b *testing.B) {
 			}
 		})
 		b.Run("Attention/n=25/width=512/heads=8/"+path, func(b *testing.B) {
-			if SetAccelerated(path == "simd") != (path == "simd") {
+			if setAccelerated(path == "simd") != (path == "simd") {
 				b.Skip("no SIMD kernels attached")
 			}
 			for b.Loop() {

@@ -21,18 +21,8 @@ func wasmLayerNorm(out, x, scale, bias *float32, m, n int32, eps float32)
 //go:wasmimport finscore_kernels attention
 func wasmAttention(ctx, qkv, scores *float32, n, width, heads int32, scale float32)
 
-// kernelsLinked is true in builds that import the SIMD kernels.
-const kernelsLinked = true
-
-var (
-	// kernelsAvailable: the host attached the kernel module.
-	kernelsAvailable = hostKernelsAvailable() != 0
-	// kernelsOn: use them (SetAccelerated).
-	kernelsOn = kernelsAvailable
-)
-
-func useKernels() bool   { return kernelsOn }
-func setKernels(on bool) { kernelsOn = on }
+// kernelsAvailable: the host attached the kernel module.
+var kernelsAvailable = hostKernelsAvailable() != 0
 
 // gemmKC is the depth of the slices of k the GEMM kernel works in: KC in
 // kernels.wat.

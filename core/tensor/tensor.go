@@ -8,18 +8,29 @@
 //
 // Compiled to WebAssembly (GOOS=js GOARCH=wasm), MatMul, LayerNorm and
 // Attention run on hand-written SIMD128 kernels (kernels.wat) when the host
-// attached them (web/kernel-host.mjs); see Accelerated. Everywhere
-// else, and where SIMD is missing, they run in pure Go, which is also the
-// reference the SIMD kernels are tested against. The purego build tag
-// leaves the SIMD kernels out.
+// attached them (web/kernel-host.mjs). Natively on amd64 with AVX2 and FMA,
+// MatMul, MatMulTransB and AddMatMulTransA run on AVX2 kernels
+// (gemm_amd64.go). See Accelerated. Everything else, and everything where
+// those kernels are missing, runs in pure Go, which is also the reference
+// the kernels are tested against. The purego build tag leaves all the
+// kernels out.
 package tensor
 
 import "math"
 
 // MatMul sets out[m×n] = a[m×k] · w[k×n] + bias[n] (bias may be nil).
 // w is stored row-major with k rows, as TensorFlow stores dense kernels.
-// Under WebAssembly with SIMD kernels attached (see Accelerated), the work
-// is done by the SIMD kernel; otherwise by pure Go. Both round alike.
+// Which code does the work (see Accelerated) changes the rounding:
+//   - pure Go starts each output from its bias and adds a[i,p]·w[p,j] for
+//     p = 0, 1, … k-1, each product and each sum rounded to float32;
+//   - the WebAssembly SIMD kernel adds the same products in the same order
+//     with the same roundings (no fused multiply-add), so its results are
+//     bit-identical to pure Go's under wasm;
+//   - the amd64 AVX2 kernel adds them in the same order with fused
+//     multiply-adds, one rounding per term instead of two, so its results
+//     differ from pure Go's in the last bits (about 80% of outputs at the
+//     encoder's shapes), within 1e-5 of the sum of the terms' magnitudes
+//     (what the tests check).
 func MatMul(out, a, w, bias []float32, m, k, n int) {
 	out = out[:m*n]
 	a = a[:m*k]

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -108,11 +107,4 @@ func ReadCheckpoint(data []byte, opt Options) (*State, error) {
 		}
 	}
 	return st, nil
-}
-
-// checkpointBytes is WriteCheckpoint into memory.
-func checkpointBytes(st *State) ([]byte, error) {
-	var buf bytes.Buffer
-	err := WriteCheckpoint(&buf, st)
-	return buf.Bytes(), err
 }

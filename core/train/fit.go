@@ -20,7 +20,8 @@ type Sample struct {
 	Label int
 	Risk  []float32
 	// Level is the labelled risk level (0 none … 3 high) of a sample with
-	// risk labels; it is not trained on, only used to choose cut-points.
+	// risk labels: not fine-tuned on, but the target of the level head
+	// fitted afterwards on the fixed embeddings (FitLevelHead).
 	Level int
 }
 
@@ -229,14 +230,6 @@ func values(ps []Param) [][]float32 {
 	out := make([][]float32, len(ps))
 	for i, p := range ps {
 		out[i] = append([]float32(nil), p.Value...)
-	}
-	return out
-}
-
-func cloneAll(ts [][]float32) [][]float32 {
-	out := make([][]float32, len(ts))
-	for i, t := range ts {
-		out[i] = append([]float32(nil), t...)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -89,8 +90,9 @@ func TestFitIsDeterministicAndResumable(t *testing.T) {
 		o := opt
 		o.Checkpoint = func(st *State) error {
 			if st.Epoch == 1 {
-				var err error
-				saved, err = checkpointBytes(st)
+				var buf bytes.Buffer
+				err := WriteCheckpoint(&buf, st)
+				saved = buf.Bytes()
 				return err
 			}
 			return nil

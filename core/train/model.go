@@ -1,14 +1,17 @@
 // Package train fine-tunes the encoder with a sentiment head and a risk head
 // in pure Go: the forward pass is the encoder's own (encoder.EncodeRecorded
 // keeps the activations backpropagation reads), then the backward pass of
-// every operation, AdamW (optimizer.go), the training loop (fit.go) and the
-// choices made on dev data after it (choose.go, calibrate.go).
+// every operation, AdamW (optimizer.go), the training loop (fit.go), the
+// heads fitted afterwards on the fixed embeddings (refit.go) and the
+// choices made on dev data (choose.go, calibrate.go). Build (recipe.go)
+// puts them together into the shipped model's bundle.
 package train
 
 import (
 	"fmt"
 	"math"
 
+	"finscore/core/dataset"
 	"finscore/core/encoder"
 	"finscore/core/tensor"
 )
@@ -333,8 +336,9 @@ func CrossEntropy(logits []float32, labels []int, classes int, weights []float32
 	return loss / total, dLogits
 }
 
-// NoLabel marks a sample without a sentiment label.
-const NoLabel = -1
+// NoLabel marks a sample without a sentiment label, as dataset marks a
+// row without one.
+const NoLabel = dataset.NoSentiment
 
 // BinaryCrossEntropy returns the summed sigmoid cross-entropy of the logits
 // [B, K] against targets (K values in [0, 1] per example; a nil row means

@@ -13,6 +13,7 @@ import (
 	"finscore/core/lexicon"
 	"finscore/core/metrics"
 	"finscore/core/scorer"
+	"finscore/core/train"
 )
 
 // evalSet is one labelled set to evaluate.
@@ -140,7 +141,7 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rep, err := evalDocuments(s, docs)
+		rep, err := train.EvaluateDocuments(s, docs)
 		if err != nil {
 			return err
 		}

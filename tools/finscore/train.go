@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"runtime"
-	"slices"
 	"time"
 
 	"finscore/core/bundle"
@@ -25,30 +23,29 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			"the training mix in the weights folder (see weights/README.md): the MIT sentiment\n"+
 			"sets, the MIT sentences labelled for risk and the team-written sentences. It keeps\n"+
 			"the epoch with the best dev score, then chooses on dev data only: both heads'\n"+
-			"calibration, each risk category's threshold, the risk-level cut-points and the\n"+
+			"calibration, each risk category's threshold, the risk-level head and the\n"+
 			"document aggregation. It reports dev and test figures and writes a bundle.\n"+
 			"After fine-tuning it refits the risk head on the fixed embeddings (--refit-steps).\n"+
 			"With --checkpoint it saves its state after every epoch and resumes from it.", stderr)
-	def := train.DefaultOptions()
+	def := train.DefaultRecipe()
 	base := fs.String("base", "weights/use-lite.fsb", "pretrained bundle to start from")
 	data := fs.String("data", "weights", "weights folder holding training-data/, risk-train/, team-written/, risk-dev/, risk-test/ and documents/")
 	out := fs.String("out", "weights/finscore.fsb", "bundle to write")
 	taxonomyPath := fs.String("taxonomy", "weights/risk-taxonomy.json", "risk taxonomy: the categories of the risk head")
 	checkpoint := fs.String("checkpoint", "", "checkpoint file: resume from it if it exists, save to it after every epoch")
-	epochs := fs.Int("epochs", def.Epochs, "maximum passes over the training set")
-	batch := fs.Int("batch", def.BatchSize, "sentences per update")
-	lr := fs.Float64("lr", def.LR, "peak learning rate of the encoder")
-	headLR := fs.Float64("head-lr", def.HeadLR, "peak learning rate of the heads")
-	riskWeight := fs.Float64("risk-weight", def.RiskWeight, "weight of the risk loss against the sentiment loss")
-	maxFalseAlarms := fs.Float64("max-false-alarms", defaultMaxFalseAlarms, "risk thresholds: the best dev F1 per category under the lowest dev precision floor (0.6 to 0.8) that flags at most this share of dev sentences with no risk")
-	warmup := fs.Float64("warmup", def.WarmupFrac, "fraction of steps spent warming up the learning rate")
-	decay := fs.Float64("weight-decay", def.WeightDecay, "AdamW weight decay of matrices")
-	clip := fs.Float64("clip", def.ClipNorm, "global gradient-norm limit (0: none)")
-	patience := fs.Int("patience", def.Patience, "epochs without a better dev score before stopping")
-	seed := fs.Uint64("seed", def.Seed, "seed for shuffling; the same seed and flags give the same model")
-	refitDef := train.DefaultRefitOptions()
-	refitSteps := fs.Int("refit-steps", refitDef.Steps, "after fine-tuning, full-batch steps refitting the risk head on the fixed embeddings, best step kept by dev average precision (0: no refit)")
-	refitLR := fs.Float64("refit-lr", refitDef.LR, "learning rate of the risk-head refit")
+	epochs := fs.Int("epochs", def.Fit.Epochs, "maximum passes over the training set")
+	batch := fs.Int("batch", def.Fit.BatchSize, "sentences per update")
+	lr := fs.Float64("lr", def.Fit.LR, "peak learning rate of the encoder")
+	headLR := fs.Float64("head-lr", def.Fit.HeadLR, "peak learning rate of the heads")
+	riskWeight := fs.Float64("risk-weight", def.Fit.RiskWeight, "weight of the risk loss against the sentiment loss")
+	maxFalseAlarms := fs.Float64("max-false-alarms", def.MaxFalseAlarms, "risk thresholds: the best dev F1 per category under the lowest dev precision floor (0.6 to 0.8) that flags at most this share of dev sentences with no risk")
+	warmup := fs.Float64("warmup", def.Fit.WarmupFrac, "fraction of steps spent warming up the learning rate")
+	decay := fs.Float64("weight-decay", def.Fit.WeightDecay, "AdamW weight decay of matrices")
+	clip := fs.Float64("clip", def.Fit.ClipNorm, "global gradient-norm limit (0: none)")
+	patience := fs.Int("patience", def.Fit.Patience, "epochs without a better dev score before stopping")
+	seed := fs.Uint64("seed", def.Fit.Seed, "seed for shuffling; the same seed and flags give the same model")
+	refitSteps := fs.Int("refit-steps", def.Refit.Steps, "after fine-tuning, full-batch steps refitting the risk head on the fixed embeddings, best step kept by dev average precision (0: no refit)")
+	refitLR := fs.Float64("refit-lr", def.Refit.LR, "learning rate of the risk-head refit")
 	workers := fs.Int("workers", min(runtime.NumCPU(), 4), "goroutines sharing each batch")
 	limit := fs.Int("limit", 0, "train on only the first N shuffled training sentences (0: all), for quick trials")
 	if err := parseFlags(fs, args); err != nil {
@@ -65,10 +62,13 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "finscore train: --refit-lr must be positive")
 		return errUsage
 	}
-	opt := train.Options{
+	recipe := def
+	recipe.Fit = train.Options{
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, HeadLR: *headLR, RiskWeight: *riskWeight, WarmupFrac: *warmup,
 		WeightDecay: *decay, ClipNorm: *clip, Patience: *patience, Seed: *seed, Workers: *workers,
 	}
+	recipe.Limit, recipe.MaxFalseAlarms = *limit, *maxFalseAlarms
+	recipe.Refit.Steps, recipe.Refit.LR = *refitSteps, *refitLR
 
 	taxData, err := os.ReadFile(*taxonomyPath)
 	if err != nil {
@@ -78,14 +78,6 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *taxonomyPath, err)
 	}
-	var catIDs []string
-	var examples []dataset.TaxonomyExample
-	for _, c := range taxonomy.Categories {
-		catIDs = append(catIDs, c.ID)
-		for _, e := range c.Examples {
-			examples = append(examples, dataset.TaxonomyExample{Category: c.ID, Text: e})
-		}
-	}
 	baseBundle, err := bundle.ReadFile(*base)
 	if err != nil {
 		return err
@@ -94,30 +86,18 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mix, err := dataset.LoadMix(*data, catIDs, examples)
+	set, err := train.LoadData(*data, taxonomy, emb.Tokenizer)
 	if err != nil {
 		return err
 	}
-	samples := map[string][]train.Sample{}
-	for name, rows := range map[string][]dataset.Labelled{"train": mix.Train, "dev": mix.Dev, "risk-dev": mix.RiskDev,
-		"twitter-test": fromExamples(mix.TwitterTest), "sentfin-test": fromExamples(mix.SEntFiNTest)} {
-		if samples[name], err = toSamples(rows, catIDs, emb); err != nil {
-			return fmt.Errorf("%s set: %w", name, err)
-		}
+	st, err := startState(*checkpoint, emb.Model, len(taxonomy.Categories), recipe.Fit, stderr)
+	if err != nil {
+		return err
 	}
-	if *limit > 0 && *limit < len(samples["train"]) {
-		samples["train"] = subset(samples["train"], *limit, *seed)
-	}
-	fmt.Fprintf(stderr, "training on %d sentences (%d with risk labels), dev %d (%d with risk labels); %d left out as evaluation text; %d workers\n",
-		len(samples["train"]), withRisk(samples["train"]), len(samples["dev"]), withRisk(samples["dev"]), mix.Dropped, opt.Workers)
 
-	st, err := startState(*checkpoint, emb.Model, len(catIDs), opt, stderr)
-	if err != nil {
-		return err
-	}
 	bar := newProgressBar(stderr)
-	opt.Progress = bar.update
-	opt.Checkpoint = func(st *train.State) error {
+	recipe.Fit.Progress = bar.update
+	recipe.Fit.Checkpoint = func(st *train.State) error {
 		bar.finish()
 		r := st.History[len(st.History)-1]
 		fmt.Fprintf(stderr, "epoch %d: loss %.4f, dev sentiment accuracy %.4f, macro-F1 %.4f, dev risk macro-F1 %.4f (%s)\n",
@@ -131,56 +111,64 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		return writeFileAtomic(*checkpoint, buf.Bytes())
 	}
-	if err := train.Fit(st, samples["train"], samples["dev"], opt); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "best epoch %d (dev score %.4f)\n", st.BestEpoch, st.BestF1)
-	var refit *train.RefitResult
-	if *refitSteps > 0 {
-		ro := refitDef
-		ro.Steps, ro.LR = *refitSteps, *refitLR
-		fmt.Fprintf(stderr, "refitting the risk head on the fine-tuned embeddings (%d steps)...\n", ro.Steps)
-		r, err := train.RefitRiskHead(st.Model, samples["train"], samples["dev"], ro, opt.Workers)
-		if err != nil {
-			return err
-		}
-		refit = &r
-		fmt.Fprintf(stdout, "risk head refit: dev mean average precision %.4f -> %.4f (step %d of %d)\n", r.StartDev, r.Dev, r.Step, ro.Steps)
-	}
-
-	choice, err := chooseOnDev(st.Model, samples["dev"], samples["risk-dev"], taxonomy, minPrecisionGrid, *maxFalseAlarms, opt.Workers)
+	recipe.Stage = trainPrinter{stdout: stdout, stderr: stderr, recipe: &recipe}.stage
+	model, _, err := train.Build(st, baseBundle.Manifest, taxonomy, set, recipe)
 	if err != nil {
 		return err
 	}
-	report := map[string]any{"options": optionSummary(opt, *limit, *maxFalseAlarms), "best_epoch": st.BestEpoch, "history": st.History}
-	if refit != nil {
-		report["risk_refit"] = map[string]any{"steps": *refitSteps, "lr": *refitLR, "result": refit}
-	}
-	fmt.Fprintf(stdout, "calibration on dev: sentiment temperature %.4f, risk temperature %.4f\n", choice.Sentiment.Temperature, choice.Risk.Temperature)
-	fmt.Fprintf(stdout, "risk thresholds, chosen on dev with precision floor %.2f, flagging %.3f of dev sentences with no risk (dev precision / recall / F1 there):\n", choice.MinPrecision, choice.DevFalseAlarms)
-	for i, c := range choice.Risk.Categories {
-		d := choice.DevThresholds[i]
-		fmt.Fprintf(stdout, "  %-18s %.3f   %.3f / %.3f / %.3f\n", c.ID, choice.Risk.Thresholds[i], d.Precision, d.Recall, d.F1)
-	}
-	fmt.Fprintf(stdout, "%-14s %8s %9s %9s\n", "split", "n", "accuracy", "macro-F1")
-	for _, name := range []string{"dev", "twitter-test", "sentfin-test"} {
-		conf, err := train.Evaluate(st.Model, samples[name], opt.Workers)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%-14s %8d %9.4f %9.4f\n", name, conf.Total(), conf.Accuracy(), conf.MacroF1())
-		report[name] = map[string]float64{"n": float64(conf.Total()), "accuracy": conf.Accuracy(), "macro_f1": conf.MacroF1()}
-	}
-
-	best, err := chooseOnDevDocuments(st.Model, samples, mix.DevDocuments, baseBundle.Manifest, choice, report, opt.Workers, stdout)
-	if err != nil {
+	if err := writeFileAtomic(*out, model); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, best); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(best))
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(model))
 	return nil
+}
+
+// trainPrinter prints each stage of train.Build as it finishes: progress
+// to stderr, figures to stdout.
+type trainPrinter struct {
+	stdout, stderr io.Writer
+	recipe         *train.Recipe
+}
+
+func (p trainPrinter) stage(s train.Stage, r *train.Report) {
+	switch s {
+	case train.StageData:
+		z := r.Sizes
+		fmt.Fprintf(p.stderr, "training on %d sentences (%d with risk labels), dev %d (%d with risk labels); %d left out as evaluation text; %d workers\n",
+			z.Train, z.TrainRisk, z.Dev, z.DevRisk, z.Dropped, p.recipe.Fit.Workers)
+	case train.StageFit:
+		fmt.Fprintf(p.stderr, "best epoch %d (dev score %.4f)\n", r.BestEpoch, r.BestScore)
+		if p.recipe.Refit.Steps > 0 {
+			fmt.Fprintf(p.stderr, "refitting the risk head on the fine-tuned embeddings (%d steps)...\n", p.recipe.Refit.Steps)
+		}
+	case train.StageRefit:
+		f := r.RiskRefit
+		fmt.Fprintf(p.stdout, "risk head refit: dev mean average precision %.4f -> %.4f (step %d of %d)\n", f.Result.StartDev, f.Result.Dev, f.Result.Step, f.Steps)
+	case train.StageChoose:
+		c := r.Choices
+		fmt.Fprintf(p.stdout, "calibration on dev: sentiment temperature %.4f, risk temperature %.4f\n", c.Sentiment.Temperature, c.Risk.Temperature)
+		fmt.Fprintf(p.stdout, "risk thresholds, chosen on dev with precision floor %.2f, flagging %.3f of dev sentences with no risk (dev precision / recall / F1 there):\n", c.MinPrecision, c.DevFalseAlarms)
+		for i, cat := range c.Risk.Categories {
+			d := c.DevThresholds[i]
+			fmt.Fprintf(p.stdout, "  %-18s %.3f   %.3f / %.3f / %.3f\n", cat.ID, c.Risk.Thresholds[i], d.Precision, d.Recall, d.F1)
+		}
+	case train.StageEvaluate:
+		fmt.Fprintf(p.stdout, "%-14s %8s %9s %9s\n", "split", "n", "accuracy", "macro-F1")
+		for _, split := range []struct {
+			name  string
+			score train.SplitScore
+		}{{"dev", r.Dev}, {"twitter-test", r.TwitterTest}, {"sentfin-test", r.SEntFiNTest}} {
+			fmt.Fprintf(p.stdout, "%-14s %8d %9.4f %9.4f\n", split.name, split.score.N, split.score.Accuracy, split.score.MacroF1)
+		}
+	case train.StageLevelHead:
+		t := r.LevelTrials[len(r.LevelTrials)-1]
+		fmt.Fprintf(p.stdout, "risk level head, balance %.1f: dev sentence macro-F1 %.4f (step %d); dev documents' risk level accuracy %.4f\n",
+			t.Balance, t.Fit.Dev, t.Fit.Step, t.Documents.LevelAccuracy)
+	case train.StageFocus:
+		t := r.FocusTrials[len(r.FocusTrials)-1]
+		fmt.Fprintf(p.stdout, "dev documents, focus %.1f: sentiment accuracy %.4f, risk level accuracy %.4f, top category in top two %.4f\n",
+			t.Focus, t.Documents.SentimentAccuracy, t.Documents.LevelAccuracy, t.Documents.TopCategoryInTopTwo)
+	}
 }
 
 // startState resumes from a checkpoint when one exists, or starts from the
@@ -201,59 +189,4 @@ func startState(path string, base *encoder.Model, riskCategories int, opt train.
 		}
 	}
 	return train.NewState(train.NewModel(base.Config, base.Weights, len(dataset.Labels), riskCategories), opt), nil
-}
-
-// subset returns n samples chosen by a seeded shuffle.
-func subset(s []train.Sample, n int, seed uint64) []train.Sample {
-	perm := rand.New(rand.NewPCG(seed, 0x5ab5e7)).Perm(len(s))
-	out := make([]train.Sample, n)
-	for i := range out {
-		out[i] = s[perm[i]]
-	}
-	return out
-}
-
-func optionSummary(o train.Options, limit int, maxFalseAlarms float64) map[string]any {
-	return map[string]any{"epochs": o.Epochs, "batch": o.BatchSize, "lr": o.LR, "head_lr": o.HeadLR, "risk_weight": o.RiskWeight,
-		"warmup": o.WarmupFrac, "weight_decay": o.WeightDecay, "clip": o.ClipNorm, "patience": o.Patience,
-		"seed": o.Seed, "limit": limit, "max_false_alarms": maxFalseAlarms}
-}
-
-// toSamples tokenises labelled rows, with a 0/1 target per category and the
-// level for rows labelled for risk.
-func toSamples(rows []dataset.Labelled, categories []string, emb *embed.Embedder) ([]train.Sample, error) {
-	out := make([]train.Sample, len(rows))
-	for i, r := range rows {
-		ids, err := emb.Tokenizer.Encode(r.Text)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", r.Text, err)
-		}
-		out[i] = train.Sample{IDs: ids, Label: r.Sentiment}
-		if r.Risk {
-			out[i].Risk = make([]float32, len(categories))
-			for _, c := range r.Categories {
-				out[i].Risk[slices.Index(categories, c)] = 1
-			}
-			out[i].Level = slices.Index(dataset.Levels, r.Level)
-		}
-	}
-	return out, nil
-}
-
-func fromExamples(ex []dataset.Example) []dataset.Labelled {
-	out := make([]dataset.Labelled, len(ex))
-	for i, e := range ex {
-		out[i] = dataset.Labelled{Text: e.Text, Sentiment: e.Label, Source: e.Source, Row: e.Row}
-	}
-	return out
-}
-
-func withRisk(s []train.Sample) int {
-	n := 0
-	for _, x := range s {
-		if x.Risk != nil {
-			n++
-		}
-	}
-	return n
 }

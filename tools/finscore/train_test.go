@@ -1,14 +1,56 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"finscore/core/tensor"
 	"finscore/core/testenv"
 )
+
+// tinyModelSHA256 is the sha256 of the bundle TestTrainScoreEval trains,
+// as finscore train wrote it before its recipe moved into train.Build
+// (core/train/recipe.go): the move changed no byte. The bytes follow the
+// float arithmetic, which is the same on every linux/amd64-like machine
+// whose MatMul runs on the AVX2+FMA kernels, built for GOAMD64=v1 (Go's
+// default); elsewhere the check is skipped. When a change to the recipe,
+// the encoder, the scorer or the bundle format changes the model on
+// purpose, record the new sum here.
+const tinyModelSHA256 = "56830859d8859a9c8c1919678491773bb792c7e1c396fce9ce8be24deaffc21e"
+
+// checkModelBytes compares the bundle at path with tinyModelSHA256 where
+// the arithmetic is the one it was recorded with.
+func checkModelBytes(t *testing.T, path string) {
+	t.Helper()
+	goamd64 := "v1"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "GOAMD64" {
+				goamd64 = s.Value
+			}
+		}
+	}
+	if runtime.GOARCH != "amd64" || goamd64 != "v1" || !tensor.Accelerated() {
+		t.Logf("not checking the model's bytes: recorded on amd64 (GOAMD64=v1) with the AVX2 kernels, this is %s (GOAMD64=%s), AVX2 kernels %v",
+			runtime.GOARCH, goamd64, tensor.Accelerated())
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != tinyModelSHA256 {
+		t.Errorf("%s has sha256 %s, want %s: the training recipe's output changed (record the new sum if that was meant)", path, got, tinyModelSHA256)
+	}
+}
 
 // TestTrainScoreEval trains on a tiny corpus end to end, then scores and
 // evaluates with the bundle it wrote: the plumbing of make model, score and
@@ -32,12 +74,14 @@ func TestTrainScoreEval(t *testing.T) {
 	if _, err := os.Stat(ckpt); err != nil {
 		t.Errorf("no checkpoint written: %v", err)
 	}
+	checkModelBytes(t, model)
 	// A finished checkpoint resumes straight to the end.
 	code, _, stderr = runCLI(t, "", "train", "--base", base, "--taxonomy", taxonomy, "--data", "testdata/tiny-weights",
 		"--out", model, "--checkpoint", ckpt, "--epochs", "1", "--batch", "8")
 	if code != 0 || !strings.Contains(stderr, "resuming from") {
 		t.Errorf("resume: exit %d\n%s", code, stderr)
 	}
+	checkModelBytes(t, model) // the same model from the finished checkpoint
 
 	docs := `{"text": "Acme missed a bond payment and its rating was cut to junk. Shares fell 20%."}` + "\n" +
 		`{"text": "Profit warning hits shares"}` + "\n" + `{"text": ""}` + "\n"
