@@ -243,10 +243,10 @@ func (r *reader) item(v safejs.Value, i int, name string) (safejs.Value, error) 
 	return x, nil
 }
 
-// bytesArg copies args[i], a Uint8Array or an ArrayBuffer of at most most bytes,
-// into Go memory. It never hands v itself to CopyBytesToGo (whose
+// bytesArg copies args[i], a Uint8Array or an ArrayBuffer of at most most
+// bytes, into Go memory. It never hands the caller's value to CopyBytesToGo (whose
 // instanceof test and subarray call run the caller's prototype chain, and
-// throw on a detached buffer): it checks v with the built-in getters and
+// throw on a detached buffer): it checks it with the built-in getters and
 // copies from a fresh Uint8Array over the same memory, which a detached
 // buffer makes fail with an error.
 func (r *reader) bytesArg(args []safejs.Value, i int, name string, most int) ([]byte, error) {
@@ -276,7 +276,7 @@ func (r *reader) bytesArg(args []safejs.Value, i int, name string, most int) ([]
 	if err != nil {
 		return nil, r.readError(name, err)
 	}
-	// view is a Uint8Array made here, so its length is not the caller's.
+	// view is a Uint8Array made here: reading it runs none of the caller's code.
 	lengthValue, err := r.apply(r.typedLength, view)
 	if err != nil {
 		return nil, r.readError(name, err)

@@ -10,8 +10,11 @@
 //               {type: "progress", id, done, total}
 //               {type: "result", id, result, engineMs} | {type: "error", id, message, code}
 //
-// An error's code is the engine's own (err.code: "input", "engine"); the
-// worker never reads the wording of a message.
+// What arrives here is a structured clone (plain data: no getters, no
+// Proxies), and the worker builds the options itself; the engine reads its
+// arguments through guards anyway. An error's code is the engine's own
+// (err.code: "input", "engine"); the worker never reads the wording of a
+// message.
 
 import './wasm_exec.js'; // Go's glue, from the Go installation: defines globalThis.Go
 import { kernelHost } from './kernel-host.mjs';
