@@ -76,7 +76,7 @@ function hostile(target) {
     () => revoked(),
     () => {
       const o = Array.isArray(target) ? [...target] : { ...target };
-      const key = pick(['explain', 'onProgress', 'length', 0, 1, 'then']);
+      const key = pick(['explain', 'onProgress', Array.isArray(o) ? 2 : 'length', 0, 1, 'then']); // an array's length cannot be a getter
       Object.defineProperty(o, key, { get() { throw thrown(); }, configurable: true });
       return o;
     },
@@ -180,6 +180,6 @@ async function main() {
 
 // Go's runtime keeps the event loop alive after main blocks: exit explicitly.
 main().then(() => process.exit(0), (err) => {
-  console.error(`fuzz_boundary: ${err.stack ?? err}`);
+  console.error(`fuzz_boundary: seed ${seed} (FUZZ_SEED=${seed} replays it): ${err.stack ?? err}`);
   process.exit(1);
 });
