@@ -102,7 +102,9 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
-## fuzz: run each fuzz target for FUZZTIME (default 1m)
+## fuzz: run each fuzz target for FUZZTIME (default 1m); the JavaScript
+## boundary's (wasm/testdata/fuzz_boundary.mjs, random argument shapes
+## through the engine under Node) prints its seed: FUZZ_SEED=n replays it
 FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./core/bundle -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME)
@@ -111,6 +113,8 @@ fuzz:
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzSplitSentences -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzAssemble -fuzztime=$(FUZZTIME)
+	$(GO) test ./wasm/parts -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME)
+	FINSCORE_FUZZTIME=$(FUZZTIME) $(GO) test ./wasm -count=1 -run='^TestBoundaryFuzz$$' -v
 
 ## bench-browser: the page in headless Chromium: first load, a 20-sentence
 ## document, scoreMany on one worker against two

@@ -3,18 +3,16 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
-	"runtime/debug"
 	"sync"
 
 	"github.com/hack-pad/safejs"
 
 	"finscore/core/scorer"
 	"finscore/core/tensor"
+	"finscore/wasm/parts"
 )
 
 // Version names this build of the engine.
@@ -23,16 +21,27 @@ const Version = "0.1.0"
 // MaxEmbedTexts bounds one embed call.
 const MaxEmbedTexts = 4096
 
+// maxParts bounds the parts one document is cut into.
+const maxParts = 64
+
+// maxBundleBytes bounds what load copies into Go memory.
+const maxBundleBytes = 64 << 20
+
 // engine is the loaded model; calls are serialised by mu. embed uses the
 // scorer's own tokenizer and encoder: one copy of the weights.
 type engine struct {
+	js     *reader
 	mu     sync.Mutex
 	scorer *scorer.Scorer
 }
 
 // newAPI builds the finscore object with its functions.
 func newAPI() (safejs.Value, error) {
-	e := &engine{}
+	r, err := newReader()
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	e := &engine{js: r}
 	obj, err := safejs.Global().Get("Object")
 	if err != nil {
 		return safejs.Value{}, err
@@ -41,7 +50,7 @@ func newAPI() (safejs.Value, error) {
 	if err != nil {
 		return safejs.Value{}, err
 	}
-	for name, fn := range map[string]func([]safejs.Value) (any, error){
+	for name, fn := range map[string]method{
 		"version":   func([]safejs.Value) (any, error) { return versionString(), nil },
 		"load":      e.load,
 		"score":     e.score,
@@ -49,7 +58,7 @@ func newAPI() (safejs.Value, error) {
 		"assemble":  e.assemble,
 		"embed":     e.embedTexts,
 	} {
-		f, err := safejs.FuncOf(promised(name, fn))
+		f, err := safejs.FuncOf(promised(r, fn))
 		if err != nil {
 			return safejs.Value{}, err
 		}
@@ -68,80 +77,6 @@ func versionString() string {
 	return fmt.Sprintf("finscore %s (%s, SIMD kernels %s)", Version, runtime.Version(), accel)
 }
 
-// promised wraps fn so that it runs on its own goroutine and answers with a
-// Promise: resolved with fn's result (strings and numbers as they are, other
-// values through JSON), rejected with an Error on an error or a panic.
-func promised(name string, fn func([]safejs.Value) (any, error)) func(safejs.Value, []safejs.Value) any {
-	return func(_ safejs.Value, args []safejs.Value) any {
-		promiseCtor, err := safejs.Global().Get("Promise")
-		if err != nil {
-			return nil
-		}
-		var executor safejs.Func
-		executor, err = safejs.FuncOf(func(_ safejs.Value, pa []safejs.Value) any {
-			resolve, reject := pa[0], pa[1]
-			go func() {
-				result, err := call(fn, args)
-				if err != nil {
-					rejectWith(reject, fmt.Sprintf("finscore.%s: %v", name, err))
-					return
-				}
-				if _, err := resolve.Invoke(result); err != nil {
-					rejectWith(reject, fmt.Sprintf("finscore.%s: %v", name, err))
-				}
-			}()
-			return nil
-		})
-		if err != nil {
-			return nil
-		}
-		defer executor.Release()
-		p, err := promiseCtor.New(executor.Value())
-		if err != nil {
-			return nil
-		}
-		return p
-	}
-}
-
-// call runs fn, turning a panic into an error and the result into a JS value.
-func call(fn func([]safejs.Value) (any, error), args []safejs.Value) (result any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
-		}
-	}()
-	v, err := fn(args)
-	if err != nil {
-		return nil, err
-	}
-	switch v := v.(type) {
-	case string, float64, int, bool, nil:
-		return v, nil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	jsonObj, err := safejs.Global().Get("JSON")
-	if err != nil {
-		return nil, err
-	}
-	return jsonObj.Call("parse", string(data))
-}
-
-func rejectWith(reject safejs.Value, msg string) {
-	errCtor, err := safejs.Global().Get("Error")
-	if err != nil {
-		return
-	}
-	e, err := errCtor.New(msg)
-	if err != nil {
-		return
-	}
-	_, _ = reject.Invoke(e)
-}
-
 // loadInfo describes a loaded model.
 type loadInfo struct {
 	Name       string            `json:"name"`
@@ -152,13 +87,13 @@ type loadInfo struct {
 }
 
 func (e *engine) load(args []safejs.Value) (any, error) {
-	data, err := bytesArg(args, 0, "bundle")
+	data, err := e.js.bytesArg(args, 0, "bundle", maxBundleBytes)
 	if err != nil {
 		return nil, err
 	}
 	s, m, err := scorer.Load(data)
 	if err != nil {
-		return nil, err
+		return nil, withCode(CodeModel, err)
 	}
 	e.mu.Lock()
 	e.scorer = s
@@ -167,7 +102,7 @@ func (e *engine) load(args []safejs.Value) (any, error) {
 		Labels: s.SentimentLabels(), Categories: s.RiskCategories()}, nil
 }
 
-var errNotLoaded = errors.New("no model loaded: call finscore.load(bundleBytes) first")
+var errNotLoaded = withCode(CodeEngine, errors.New("no model loaded: call finscore.load(bundleBytes) first"))
 
 // withScorer runs fn with the loaded model, one call at a time.
 func (e *engine) withScorer(fn func(*scorer.Scorer) (any, error)) (any, error) {
@@ -179,23 +114,27 @@ func (e *engine) withScorer(fn func(*scorer.Scorer) (any, error)) (any, error) {
 	return fn(e.scorer)
 }
 
+// textArg reads args[i], a document of at most scorer.MaxTextBytes.
+func textArg(args []safejs.Value, i int) (string, error) {
+	return stringArg(args, i, "text", scorer.MaxTextBytes, scorer.ErrTooLarge)
+}
+
 func (e *engine) score(args []safejs.Value) (any, error) {
-	text, err := stringArg(args, 0, "text")
+	text, err := textArg(args, 0)
 	if err != nil {
 		return nil, err
 	}
-	opt, err := scoreOptions(args, 1)
+	opt, err := e.scoreOptions(args, 1)
 	if err != nil {
 		return nil, err
 	}
 	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.Score(text, opt) })
 }
 
-// maxParts bounds the parts one document is cut into.
-const maxParts = 64
-
+// scorePart scores part of parts runs of the text's sentences and resolves
+// to them encoded (package parts), for assemble.
 func (e *engine) scorePart(args []safejs.Value) (any, error) {
-	text, err := stringArg(args, 0, "text")
+	text, err := textArg(args, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -203,66 +142,94 @@ func (e *engine) scorePart(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts, err := intArg(args, 2, "parts", 1, maxParts)
+	n, err := intArg(args, 2, "parts", 1, maxParts)
 	if err != nil {
 		return nil, err
 	}
-	opt, err := scoreOptions(args, 3)
+	if part >= n {
+		return nil, inputErrorf("part %d of %d does not exist: part must be less than parts", part, n)
+	}
+	opt, err := e.scoreOptions(args, 3)
 	if err != nil {
 		return nil, err
 	}
-	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.ScorePart(text, part, parts, opt) })
+	return e.withScorer(func(s *scorer.Scorer) (any, error) {
+		sents, err := s.ScorePart(text, part, n, opt)
+		if err != nil {
+			return nil, err
+		}
+		return parts.Encode(text, sents)
+	})
 }
 
+// assemble makes the report of a text from what scorePart resolved to for
+// each of its parts, in order.
 func (e *engine) assemble(args []safejs.Value) (any, error) {
-	if len(args) == 0 || args[0].Type() != safejs.TypeObject {
-		return nil, errors.New("sentences must be an array of sentence scores")
-	}
-	jsonObj, err := safejs.Global().Get("JSON")
+	text, err := textArg(args, 0)
 	if err != nil {
 		return nil, err
 	}
-	v, err := jsonObj.Call("stringify", args[0])
-	if err != nil {
-		return nil, fmt.Errorf("sentences cannot be read: %v", err)
-	}
-	data, err := v.String()
+	n, err := e.js.arrayArg(args, 1, "parts", maxParts)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > 16*scorer.MaxTextBytes {
-		return nil, errors.New("sentences are too large")
+	data := make([][]byte, n)
+	room := parts.MaxBytes
+	for i := range data {
+		name := fmt.Sprintf("parts[%d]", i)
+		v, err := e.js.item(args[1], i, "parts")
+		if err != nil {
+			return nil, err
+		}
+		if data[i], err = e.js.bytesArg([]safejs.Value{v}, 0, name, room); err != nil {
+			return nil, err
+		}
+		room -= len(data[i])
 	}
-	var sents []scorer.SentenceScore
-	if err := json.Unmarshal([]byte(data), &sents); err != nil {
-		return nil, fmt.Errorf("sentences must be an array of sentence scores: %v", err)
+	sents, err := parts.Decode(text, data)
+	if err != nil {
+		return nil, withCode(CodeInput, err)
 	}
-	return e.withScorer(func(s *scorer.Scorer) (any, error) { return s.Assemble(sents) })
+	return e.withScorer(func(s *scorer.Scorer) (any, error) {
+		r, err := s.Assemble(sents)
+		// Assemble only checks and sums what it is given: its errors
+		// are about the parts.
+		return r, withCode(CodeInput, err)
+	})
 }
 
 // scoreOptions reads the options object of score and scorePart, args[i]:
 // {explain: boolean, onProgress: function(done, total)}, both optional.
-func scoreOptions(args []safejs.Value, i int) (scorer.Options, error) {
+func (e *engine) scoreOptions(args []safejs.Value, i int) (scorer.Options, error) {
 	var opt scorer.Options
-	if len(args) <= i || args[i].IsUndefined() || args[i].IsNull() {
+	v := arg(args, i)
+	if v.IsUndefined() || v.IsNull() {
 		return opt, nil
 	}
-	if args[i].Type() != safejs.TypeObject {
-		return opt, fmt.Errorf("options must be an object, got %s", args[i].Type())
+	if typeName(v) != "object" {
+		return opt, inputErrorf("options must be an object, got %s", typeName(v))
 	}
-	if v, err := args[i].Get("explain"); err == nil && !v.IsUndefined() {
-		if v.Type() != safejs.TypeBoolean {
-			return opt, fmt.Errorf("options.explain must be a boolean, got %s", v.Type())
+	explain, err := e.js.get(v, "explain")
+	if err != nil {
+		return opt, e.js.readError("options.explain", err)
+	}
+	if !explain.IsUndefined() {
+		if typeName(explain) != "boolean" {
+			return opt, inputErrorf("options.explain must be a boolean, got %s", typeName(explain))
 		}
-		opt.Explain, _ = v.Bool()
+		opt.Explain, _ = explain.Bool()
 	}
-	if v, err := args[i].Get("onProgress"); err == nil && !v.IsUndefined() && !v.IsNull() {
-		if v.Type() != safejs.TypeFunction {
-			return opt, fmt.Errorf("options.onProgress must be a function, got %s", v.Type())
+	progress, err := e.js.get(v, "onProgress")
+	if err != nil {
+		return opt, e.js.readError("options.onProgress", err)
+	}
+	if !progress.IsUndefined() && !progress.IsNull() {
+		if typeName(progress) != "function" {
+			return opt, inputErrorf("options.onProgress must be a function, got %s", typeName(progress))
 		}
 		// Progress is advisory: an exception thrown by the callback
-		// must not lose the report.
-		opt.Progress = func(done, total int) { _, _ = v.Invoke(done, total) }
+		// (caught by Invoke) must not lose the report.
+		opt.Progress = func(done, total int) { _, _ = progress.Invoke(done, total) }
 	}
 	return opt, nil
 }
@@ -274,27 +241,24 @@ type embedResult struct {
 }
 
 func (e *engine) embedTexts(args []safejs.Value) (any, error) {
-	if len(args) == 0 || args[0].Type() != safejs.TypeObject {
-		return nil, errors.New("texts must be an array of strings")
-	}
-	n, err := args[0].Length()
+	n, err := e.js.arrayArg(args, 0, "texts", MaxEmbedTexts)
 	if err != nil {
-		return nil, errors.New("texts must be an array of strings")
-	}
-	if n > MaxEmbedTexts {
-		return nil, fmt.Errorf("%d texts is more than the %d one call takes", n, MaxEmbedTexts)
+		return nil, err
 	}
 	texts := make([]string, n)
 	total := 0
 	for i := range texts {
-		v, err := args[0].Index(i)
-		if err != nil || v.Type() != safejs.TypeString {
-			return nil, fmt.Errorf("texts[%d] must be a string", i)
+		v, err := e.js.item(args[0], i, "texts")
+		if err != nil {
+			return nil, err
+		}
+		if typeName(v) != "string" {
+			return nil, inputErrorf("texts[%d] must be a string, got %s", i, typeName(v))
 		}
 		texts[i], _ = v.String()
 		total += len(texts[i])
 		if total > scorer.MaxTextBytes {
-			return nil, fmt.Errorf("texts are larger than %d bytes in all", scorer.MaxTextBytes)
+			return nil, inputErrorf("texts are larger than %d bytes in all", scorer.MaxTextBytes)
 		}
 	}
 	return e.withScorer(func(s *scorer.Scorer) (any, error) {
@@ -304,81 +268,4 @@ func (e *engine) embedTexts(args []safejs.Value) (any, error) {
 		}
 		return embedResult{IDs: ids, Embeddings: embs}, nil
 	})
-}
-
-// argType names the type of args[i] for an error message: "nothing" when
-// the call passed fewer arguments.
-func argType(args []safejs.Value, i int) string {
-	if len(args) <= i {
-		return "nothing"
-	}
-	return args[i].Type().String()
-}
-
-func intArg(args []safejs.Value, i int, name string, lo, hi int) (int, error) {
-	if len(args) <= i || args[i].Type() != safejs.TypeNumber {
-		return 0, fmt.Errorf("%s must be a number, got %s", name, argType(args, i))
-	}
-	f, err := args[i].Float()
-	if err != nil {
-		return 0, err
-	}
-	if f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
-		return 0, fmt.Errorf("%s must be a whole number from %d to %d, got %v", name, lo, hi, f)
-	}
-	return int(f), nil
-}
-
-func stringArg(args []safejs.Value, i int, name string) (string, error) {
-	if len(args) <= i || args[i].Type() != safejs.TypeString {
-		return "", fmt.Errorf("%s must be a string, got %s", name, argType(args, i))
-	}
-	s, err := args[i].String()
-	if err != nil {
-		return "", err
-	}
-	if len(s) > scorer.MaxTextBytes {
-		return "", scorer.ErrTooLarge
-	}
-	return s, nil
-}
-
-// maxBundleBytes bounds what load copies into Go memory.
-const maxBundleBytes = 64 << 20
-
-func bytesArg(args []safejs.Value, i int, name string) ([]byte, error) {
-	if len(args) <= i {
-		return nil, fmt.Errorf("%s must be a Uint8Array or ArrayBuffer, got nothing", name)
-	}
-	v := args[i]
-	if ab, err := safejs.Global().Get("ArrayBuffer"); err == nil {
-		if ok, _ := v.InstanceOf(ab); ok {
-			u8, err := safejs.Global().Get("Uint8Array")
-			if err != nil {
-				return nil, err
-			}
-			if v, err = u8.New(v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	u8, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return nil, err
-	}
-	if ok, _ := v.InstanceOf(u8); !ok {
-		return nil, fmt.Errorf("%s must be a Uint8Array or ArrayBuffer, got %s", name, v.Type())
-	}
-	n, err := v.Length()
-	if err != nil {
-		return nil, err
-	}
-	if n > maxBundleBytes {
-		return nil, fmt.Errorf("%s is %d bytes, more than %d", name, n, maxBundleBytes)
-	}
-	data := make([]byte, n)
-	if _, err := safejs.CopyBytesToGo(data, v); err != nil {
-		return nil, err
-	}
-	return data, nil
 }

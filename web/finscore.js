@@ -164,8 +164,8 @@ export class Scorer {
     };
     const runs = await Promise.all(Array.from({ length: parts }, (_, part) =>
       this.#pool.run({ type: 'scorePart', text, part, parts, explain }, { onProgress: progress(part), signal })));
-    const sentences = runs.flatMap((r) => r.result);
-    const assembled = await this.#pool.run({ type: 'assemble', sentences }, { signal });
+    // Each part is bytes (the engine's encoding of its sentences' scores).
+    const assembled = await this.#pool.run({ type: 'assemble', text, parts: runs.map((r) => r.result) }, { signal });
     return { report: assembled.result, engineMs: Math.max(...runs.map((r) => r.engineMs)) + assembled.engineMs };
   }
 

@@ -5,10 +5,16 @@
 // Messages in:  {type: "init", engine: WebAssembly.Module, kernels: WebAssembly.Module|null, model: ArrayBuffer}
 //               {type: "score", id, text, explain}
 //               {type: "scorePart", id, text, part, parts, explain}
-//               {type: "assemble", id, sentences}
+//               {type: "assemble", id, text, parts}   (parts: what each scorePart gave, in order)
 // Messages out: {type: "ready", info, version, kernels, startup} | {type: "failed", message}
 //               {type: "progress", id, done, total}
 //               {type: "result", id, result, engineMs} | {type: "error", id, message, code}
+//
+// What arrives here is a structured clone (plain data: no getters, no
+// Proxies), and the worker builds the options itself; the engine reads its
+// arguments through guards anyway. An error's code is the engine's own
+// (err.code: "input", "engine"); the worker never reads the wording of a
+// message.
 
 import './wasm_exec.js'; // Go's glue, from the Go installation: defines globalThis.Go
 import { kernelHost } from './kernel-host.mjs';
@@ -37,9 +43,8 @@ self.onmessage = async (event) => {
       const result = await method(msg, onProgress);
       self.postMessage({ type: 'result', id: msg.id, result, engineMs: performance.now() - started });
     } catch (err) {
-      const message = String(err?.message ?? err).replace(/^finscore\.\w+: (scorer: )?/, '');
-      const code = /must be|larger than|not valid UTF-8|does not exist/.test(message) ? 'input' : 'engine';
-      self.postMessage({ type: 'error', id: msg.id, code, message });
+      const code = typeof err?.code === 'string' ? err.code : 'engine';
+      self.postMessage({ type: 'error', id: msg.id, code, message: String(err?.message ?? err) });
     }
   }
 };
@@ -48,7 +53,7 @@ self.onmessage = async (event) => {
 const CALLS = {
   score: (m, onProgress) => engine.score(m.text, { explain: m.explain === true, onProgress }),
   scorePart: (m, onProgress) => engine.scorePart(m.text, m.part, m.parts, { explain: m.explain === true, onProgress }),
-  assemble: (m) => engine.assemble(m.sentences),
+  assemble: (m) => engine.assemble(m.text, m.parts),
 };
 
 /** start runs the Go program and loads the model into it. */
@@ -71,7 +76,7 @@ async function start({ engine: module, kernels: kernelModule, model }) {
   try {
     info = await globalThis.finscore.load(new Uint8Array(model));
   } catch (err) {
-    throw new Error(`The model could not be loaded: ${String(err?.message ?? err).replace(/^finscore\.load: /, '')}`);
+    throw new Error(`The model could not be loaded: ${String(err?.message ?? err)}`);
   }
   engine = globalThis.finscore;
   const startup = {

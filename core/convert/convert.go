@@ -22,6 +22,7 @@ import (
 	"finscore/core/encoder"
 	"finscore/core/tfjs"
 	"finscore/core/tokenize"
+	"finscore/core/tokenize/spcheck"
 )
 
 // Converted is a model ready to run or to write as a bundle.
@@ -224,7 +225,8 @@ func (c *Converted) Bundle(matrixType bundle.DType) (bundle.Manifest, []bundle.T
 }
 
 // LoadUSELite reads a TF.js USE-Lite directory (model.json, its shards and
-// vocab.json) and converts it.
+// vocab.json), checks the vocabulary against SentencePiece (spcheck), and
+// converts it.
 func LoadUSELite(dir string) (*Converted, error) {
 	m, err := tfjs.Load(dir)
 	if err != nil {
@@ -236,6 +238,9 @@ func LoadUSELite(dir string) (*Converted, error) {
 	}
 	vocab, err := tokenize.ParseVocabJSON(data)
 	if err != nil {
+		return nil, err
+	}
+	if err := spcheck.Check(vocab); err != nil {
 		return nil, err
 	}
 	return USELite(m, vocab)

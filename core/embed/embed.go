@@ -57,7 +57,16 @@ func FromBundle(b *bundle.Bundle) (*Embedder, error) {
 // Dim is the width of an embedding.
 func (e *Embedder) Dim() int { return e.Model.Config.OutputDim }
 
-// Embed tokenizes and encodes texts as one batch. It returns each text's
+// MaxBatchTokens bounds the tokens encoded together. The encoder's
+// workspace grows with the tokens of a batch (about 22 KB per token for
+// USE-Lite, 90 MB at this bound) and is kept for the next call, so Embed
+// encodes texts in runs of at most this many tokens: its memory does not
+// grow with the number of texts. It is the scorer's largest batch, 32
+// sentences of 128 tokens.
+const MaxBatchTokens = 4096
+
+// Embed tokenizes and encodes texts, in batches of at most MaxBatchTokens
+// tokens (a longer text is a batch of its own). It returns each text's
 // token ids and its L2-normalised embedding.
 func (e *Embedder) Embed(texts []string) (ids [][]int32, embeddings [][]float32, err error) {
 	ids = make([][]int32, len(texts))
@@ -74,8 +83,25 @@ func (e *Embedder) Embed(texts []string) (ids [][]int32, embeddings [][]float32,
 	for i := range embeddings {
 		embeddings[i] = flat[i*e.Dim() : (i+1)*e.Dim() : (i+1)*e.Dim()]
 	}
-	if err := e.Model.Encode(e.ws, ids, embeddings); err != nil {
-		return nil, nil, err
+	for lo := 0; lo < len(texts); {
+		hi := lo + batchLen(ids[lo:], e.Model.Config.MaxLen)
+		if err := e.Model.Encode(e.ws, ids[lo:hi], embeddings[lo:hi]); err != nil {
+			return nil, nil, fmt.Errorf("embed: the batch from text %d: %w", lo, err)
+		}
+		lo = hi
 	}
 	return ids, embeddings, nil
+}
+
+// batchLen is how many of ids, from the first, fit in one batch: as many as
+// stay within MaxBatchTokens once clipped to maxLen, and at least one.
+func batchLen(ids [][]int32, maxLen int) int {
+	tokens := 0
+	for n, row := range ids {
+		tokens += min(len(row), maxLen)
+		if tokens > MaxBatchTokens && n > 0 {
+			return n
+		}
+	}
+	return len(ids)
 }

@@ -23,9 +23,12 @@
 //     piece's vocabulary string (for the unknown id, the length of piece 0).
 //  6. Merge runs of consecutive unknown ids into one.
 //
-// The vocabulary and its scores are held by github.com/sugarme/tokenizer's
-// unigram model, which gives id and piece lookups. Its own Viterbi cannot be
-// used: it walks UTF-8 bytes, scores unknowns as min-score minus 10, adds a
+// The tokenizer keeps its own piece table (the vocabulary's texts in id
+// order) for id lookups, so the browser engine links no more than this
+// package and golang.org/x/text. github.com/sugarme/tokenizer's unigram model
+// serves the native side only: package spcheck loads the vocabulary into it
+// and checks that both agree on every piece. Its own Viterbi cannot be used:
+// it walks UTF-8 bytes, scores unknowns as min-score minus 10, adds a
 // length bonus and caps pieces at 20 characters, so it segments differently
 // from the reference. Normalisation uses golang.org/x/text's NFKC directly:
 // sugarme's normalizer.NFKC leaves some sequences decomposed ("Cafe" plus
@@ -40,7 +43,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/sugarme/tokenizer/model/unigram"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -65,7 +67,7 @@ type Piece struct {
 
 // Tokenizer encodes text to ids. It is safe for concurrent use.
 type Tokenizer struct {
-	model *unigram.Unigram // vocabulary and id lookups
+	pieces []string // each id's vocabulary text
 	// units holds each piece's length in UTF-16 code units, used by the
 	// backward pass exactly as the reference uses string.length.
 	units []int
@@ -77,7 +79,7 @@ func New(vocab []Piece) (*Tokenizer, error) {
 	if len(vocab) <= ReservedCount {
 		return nil, fmt.Errorf("tokenize: vocabulary has %d pieces, need more than the %d reserved ones", len(vocab), ReservedCount)
 	}
-	items := make([]unigram.TokenScore, len(vocab))
+	pieces := make([]string, len(vocab))
 	units := make([]int, len(vocab))
 	t := trie{edges: make(map[edge]int32, 4*len(vocab))}
 	t.nodes = append(t.nodes, trieNode{id: -1}) // root
@@ -86,7 +88,7 @@ func New(vocab []Piece) (*Tokenizer, error) {
 		if !utf8.ValidString(p.Text) {
 			return nil, fmt.Errorf("tokenize: vocabulary piece %d is not valid UTF-8", i)
 		}
-		items[i] = unigram.TokenScore{Token: p.Text, Score: p.Score}
+		pieces[i] = p.Text
 		buf = buf[:0]
 		for _, r := range p.Text {
 			buf = utf16.AppendRune(buf, r)
@@ -102,18 +104,19 @@ func New(vocab []Piece) (*Tokenizer, error) {
 	if units[UnknownID] == 0 {
 		return nil, fmt.Errorf("tokenize: the unknown piece (id %d) must not be empty", UnknownID)
 	}
-	model, err := unigram.NewUnigramBuilder().Vocab(items).UnkID(UnknownID).Build()
-	if err != nil {
-		return nil, fmt.Errorf("tokenize: %w", err)
-	}
-	return &Tokenizer{model: model, units: units, trie: t}, nil
+	return &Tokenizer{pieces: pieces, units: units, trie: t}, nil
 }
 
 // VocabSize is the number of pieces, reserved ones included.
-func (t *Tokenizer) VocabSize() int { return t.model.GetVocabSize() }
+func (t *Tokenizer) VocabSize() int { return len(t.pieces) }
 
 // Piece returns the vocabulary text of id, or false if id is out of range.
-func (t *Tokenizer) Piece(id int) (string, bool) { return t.model.IdToToken(id) }
+func (t *Tokenizer) Piece(id int) (string, bool) {
+	if id < 0 || id >= len(t.pieces) {
+		return "", false
+	}
+	return t.pieces[id], true
+}
 
 // Normalize applies the reference's text preparation: NFKC, then U+2581 as a
 // prefix and in place of every ASCII space (nothing for an empty result).
