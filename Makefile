@@ -113,6 +113,7 @@ fuzz:
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzSplitSentences -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzAssemble -fuzztime=$(FUZZTIME)
+	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzWindowsOf -fuzztime=$(FUZZTIME)
 	$(GO) test ./wasm/parts -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME)
 	FINSCORE_FUZZTIME=$(FUZZTIME) $(GO) test ./wasm -count=1 -run='^TestBoundaryFuzz$$' -v
 
