@@ -109,6 +109,7 @@ fuzz:
 	$(GO) test ./core/tokenize -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzSplitSentences -fuzztime=$(FUZZTIME)
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzAssemble -fuzztime=$(FUZZTIME)
+	FINSCORE_FUZZTIME=$(FUZZTIME) node --test web/csv_fuzz_test.mjs
 
 ## bench-browser: the page in headless Chromium: first load, a 20-sentence
 ## document, scoreMany on one worker against two

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -360,6 +361,17 @@ func TestBatchFileScoresLocallyAndDownloadsCSV(t *testing.T) {
 	waitFor(t, b, "the cancel", `document.querySelector('[data-testid=batch-status]').textContent === 'Cancelled.' && !document.querySelector('[data-testid=batch-run]').disabled`, 30*time.Second)
 	if got := scoreInPage(t, b, compareTexts[0]); got.Label != want[0].Sentiment.Label {
 		t.Errorf("after a cancelled batch the page shows %+v", got)
+	}
+
+	// A file over the size limit is refused at once, with the reason.
+	big := filepath.Join(t.TempDir(), "big.csv")
+	os.WriteFile(big, bytes.Repeat([]byte("1,Net debt rose to 3.1 times EBITDA.\n"), 51<<20/37+1), 0o644)
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=batch-file]`), []string{big})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the size limit", `/^big.csv: the file is 51.0 MB; batch mode reads files up to 50.0 MB/.test(document.querySelector('[data-testid=batch-status]').textContent)`, 30*time.Second)
+	if !eval[bool](t, b, `document.querySelector('[data-testid=batch-run]').disabled`) {
+		t.Error("Run is enabled for a file that was refused")
 	}
 
 	checkPage(t, b)
