@@ -3,6 +3,10 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -467,6 +471,25 @@ func TestContentSecurityPolicyBlocksOtherOrigins(t *testing.T) {
 			t.Errorf("the browser sent %s", r)
 		}
 	}
+	// The network watch saw the page ask for the image, and the browser
+	// block it (a fetch that connect-src refuses is not even reported).
+	if err := b.net.sync(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var tried []string
+	for _, r := range b.pageRequests() {
+		if strings.Contains(r.URL, "example.com") {
+			tried = append(tried, r.String())
+		}
+	}
+	if want := "page: GET http://example.com/pixel.gif (Image), blocked: csp"; !slices.Contains(tried, want) {
+		t.Errorf("the watch did not see %q; it saw:\n  %s", want, strings.Join(tried, "\n  "))
+	}
+	for _, r := range tried {
+		if !strings.HasSuffix(r, ", blocked: csp") {
+			t.Errorf("not blocked: %s", r)
+		}
+	}
 }
 
 func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
@@ -500,4 +523,60 @@ func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 	if n := len(got.Progress); n == 0 || got.Progress[n-1] != [2]int{20, 20} {
 		t.Errorf("progress over two workers: %v", got.Progress)
 	}
+}
+
+func TestRequestsAreAttributedToThePageAndItsWorkers(t *testing.T) {
+	siteDir(t) // a browser test: it runs with the others
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := attributionSite[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".js") {
+			w.Header().Set("Content-Type", "text/javascript")
+		} else {
+			w.Header().Set("Content-Type", "text/html")
+		}
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	b := newChrome(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	b.proxy.allow(host)
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, b, `window.done`) // the fetches settled, the worker answered, the service worker installed
+
+	// A request through the proxy that no target made, as the browser's
+	// own background calls are (Chromium 148's CONNECT www.google.com:443).
+	proxyURL, _ := url.Parse(b.proxy.srv.URL)
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
+	if resp, err := client.Get("https://www.google.com/"); err == nil {
+		resp.Body.Close()
+	}
+	if err := b.net.sync(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string]string{
+		"http://127.0.0.2:1/from-page":           "page",
+		"http://127.0.0.2:1/from-worker":         "worker",
+		"http://127.0.0.2:1/from-service-worker": "service_worker",
+	}
+	foreign := b.foreign()
+	for u, source := range want {
+		if !slices.ContainsFunc(foreign, func(f string) bool { return strings.HasPrefix(f, source+": GET "+u+" ") }) {
+			t.Errorf("the check does not see the %s's request to %s; it sees:\n  %s", source, u, strings.Join(foreign, "\n  "))
+		}
+	}
+	if len(foreign) != len(want) {
+		t.Errorf("the check sees %d requests off the origin, want %d:\n  %s", len(foreign), len(want), strings.Join(foreign, "\n  "))
+	}
+	if seen := strings.Join(b.proxy.requests(), "\n"); !strings.Contains(seen, "CONNECT https://www.google.com:443/") {
+		t.Errorf("the proxy did not see the request made outside the browser:\n%s", seen)
+	}
+	t.Logf("attributed:\n  %s", strings.Join(foreign, "\n  "))
+	b.proxy.allow("127.0.0.2:1") // seen; the end-of-test check passes
 }
