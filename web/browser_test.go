@@ -580,3 +580,65 @@ func TestRequestsAreAttributedToThePageAndItsWorkers(t *testing.T) {
 	t.Logf("attributed:\n  %s", strings.Join(foreign, "\n  "))
 	b.proxy.allow("127.0.0.2:1") // seen; the end-of-test check passes
 }
+
+// TestWorkersStartWarmAndNeverWhileScoringOnTwoCores checks the worker
+// pool's start-up: createScorer starts two engines and warms both before
+// it resolves, so that the first long text is shared at once; a third
+// (workers: 3) starts for the texts that follow, while the first is scored
+// on a machine with four cores, but only once the pool is idle on one with
+// two, where it would take a core from the scoring.
+func TestWorkersStartWarmAndNeverWhileScoringOnTwoCores(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		AtReady      int      `json:"atReady"`      // workers createScorer started
+		WarmMs       *float64 `json:"warmMs"`       // the first one's warm-up score
+		FirstWorkers int      `json:"firstWorkers"` // workers that shared the first long text
+		Events       []string `json:"events"`       // score (called), new (a worker starts), done (the score's last answer arrives)
+		Workers      int      `json:"workers"`      // workers once idle
+	}
+	for _, cores := range []int{2, 4} {
+		got := eval[result](t, b, `(async () => {
+			Object.defineProperty(navigator, 'hardwareConcurrency', { value: `+strconv.Itoa(cores)+`, configurable: true });
+			const events = [];
+			let created = 0;
+			const Real = window.__RealWorker ??= window.Worker;
+			window.Worker = class extends Real {
+				constructor(...args) { super(...args); created++; events.push('new'); this.jobs = new Map(); }
+				postMessage(m, ...rest) { if (m?.id !== undefined) this.jobs.set(m.id, m.type); return super.postMessage(m, ...rest); }
+				get onmessage() { return super.onmessage; }
+				set onmessage(fn) {
+					super.onmessage = (e) => {
+						if (e.data?.type === 'result' && this.jobs.get(e.data.id) === 'assemble') events.push('done');
+						fn(e);
+					};
+				}
+			};
+			try {
+				const { createScorer } = await import('./finscore.js');
+				const s = await createScorer({ workers: 3 });
+				const atReady = created;
+				events.length = 0;
+				events.push('score');
+				const r = await s.score(`+js(string(doc))+`);
+				for (let i = 0; i < 600 && created < 3; i++) await new Promise((ok) => setTimeout(ok, 100));
+				s.close();
+				return { atReady, warmMs: s.startup.warm_ms, firstWorkers: r.timing.workers, events, workers: created };
+			} finally {
+				window.Worker = Real;
+			}
+		})()`)
+		if got.AtReady != 2 || got.WarmMs == nil || got.FirstWorkers != 2 {
+			t.Errorf("%d cores: createScorer started %d workers (warm-up %v ms); the first long text was shared by %d; want 2, a warm-up and 2",
+				cores, got.AtReady, got.WarmMs, got.FirstWorkers)
+		}
+		duringScore := slices.Index(got.Events, "new") >= 0 && slices.Index(got.Events, "new") < slices.Index(got.Events, "done")
+		if want := cores > 2; duringScore != want || got.Workers != 3 {
+			t.Errorf("%d cores: events %q, %d workers in the end; want the third to start %s the score",
+				cores, got.Events, got.Workers, map[bool]string{true: "during", false: "after"}[want])
+		}
+	}
+}
