@@ -2,16 +2,12 @@ package web_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	pagecdp "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"finscore/core/testenv"
 )
 
 // The page's speed in headless Chromium on this machine (make bench-browser).
@@ -59,10 +55,7 @@ func BenchmarkPageLoad(b *testing.B) {
 // event, after the report is drawn), on the page's own clock; its ready-ms
 // is navigation start to ready in the same visits.
 func BenchmarkFirstDocument(b *testing.B) {
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "tools", "bench", "testdata", "document.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	doc := benchDocument(b)
 	s := serve(b, siteDir(b))
 	c := newChrome(b)
 	c.proxy.allow(s.Host)
@@ -80,7 +73,7 @@ func BenchmarkFirstDocument(b *testing.B) {
 	for b.Loop() {
 		tab, closeTab := c.newTab(b)
 		page := &chrome{ctx: tab, proxy: c.proxy}
-		if _, err := chromedp.Call(tab, pagecdp.AddScriptToEvaluateOnNewDocument, pagecdp.AddScriptToEvaluateOnNewDocumentParams{Source: pasteWhenReady(string(doc))}); err != nil {
+		if _, err := chromedp.Call(tab, pagecdp.AddScriptToEvaluateOnNewDocument, pagecdp.AddScriptToEvaluateOnNewDocumentParams{Source: pasteWhenReady(doc)}); err != nil {
 			b.Fatal(err)
 		}
 		if err := chromedp.Do(tab, chromedp.Navigate(s.URL)); err != nil {
@@ -120,14 +113,11 @@ func pasteWhenReady(doc string) string {
 // score() calls as the page sees them (engine plus messages); engine-ms is
 // the time inside the engines.
 func BenchmarkScore20Sentences(b *testing.B) {
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "tools", "bench", "testdata", "document.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	doc := benchDocument(b)
 	_, c := openPage(b, siteDir(b), "/")
 	eval[bool](b, c, `(async () => {
 		const { createScorer } = await import('./finscore.js');
-		window.__doc = `+js(string(doc))+`;
+		window.__doc = `+js(doc)+`;
 		window.__one = await createScorer({ workers: 1 });
 		window.__two = await createScorer({ workers: 2 });
 		while ((await __two.score(__doc)).timing.workers < 2) await new Promise((r) => setTimeout(r, 100));

@@ -494,10 +494,7 @@ func TestContentSecurityPolicyBlocksOtherOrigins(t *testing.T) {
 
 func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 	_, b := openPage(t, siteDir(t), "/")
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := benchDocument(t)
 	type result struct {
 		Same     bool      `json:"same"`
 		Workers  []int     `json:"workers"`
@@ -508,7 +505,7 @@ func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 		const { createScorer } = await import('./finscore.js');
 		const one = await createScorer({ workers: 1 });
 		const two = await createScorer({ workers: 2 });
-		const text = `+js(string(doc))+`;
+		const text = `+js(doc)+`;
 		await two.score(text); // starts the second worker
 		while ((await two.score(text)).timing.workers < 2) await new Promise((r) => setTimeout(r, 100));
 		const progress = [];
@@ -589,10 +586,7 @@ func TestRequestsAreAttributedToThePageAndItsWorkers(t *testing.T) {
 // two, where it would take a core from the scoring.
 func TestWorkersStartWarmAndNeverWhileScoringOnTwoCores(t *testing.T) {
 	_, b := openPage(t, siteDir(t), "/")
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := benchDocument(t)
 	type result struct {
 		AtReady      int      `json:"atReady"`      // workers createScorer started
 		WarmMs       *float64 `json:"warmMs"`       // the first one's warm-up score
@@ -623,7 +617,7 @@ func TestWorkersStartWarmAndNeverWhileScoringOnTwoCores(t *testing.T) {
 				const atReady = created;
 				events.length = 0;
 				events.push('score');
-				const r = await s.score(`+js(string(doc))+`);
+				const r = await s.score(`+js(doc)+`);
 				for (let i = 0; i < 600 && created < 3; i++) await new Promise((ok) => setTimeout(ok, 100));
 				s.close();
 				return { atReady, warmMs: s.startup.warm_ms, firstWorkers: r.timing.workers, events, workers: created };

@@ -467,6 +467,17 @@ func waitReady(t testing.TB, b *chrome) {
 	waitFor(t, b, "the model to load", `document.querySelector('[data-testid=status]')?.textContent === 'ready'`, 2*time.Minute)
 }
 
+// benchDocument is tools/bench/testdata/document.txt, the 20-sentence
+// document that make bench and make bench-browser time.
+func benchDocument(t testing.TB) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(doc)
+}
+
 // js quotes s as a JavaScript string literal.
 func js(s string) string {
 	b, _ := json.Marshal(s)
