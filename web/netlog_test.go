@@ -228,10 +228,12 @@ func (w *netWatch) event(msg *cdproto.Message) {
 		first := !w.targets[ev.TargetInfo.ID]
 		w.targets[ev.TargetInfo.ID] = true
 		w.mu.Unlock()
-		// In order, on the new session: its requests reported, its own
-		// workers and frames attached the same way, then it may start.
+		// In order, on the new session: its requests reported (with no
+		// bodies kept for the protocol, which would slow every download),
+		// its own workers and frames attached the same way, then it may
+		// start.
 		if first {
-			w.send(ev.SessionID, "Network.enable", map[string]any{})
+			w.send(ev.SessionID, "Network.enable", map[string]any{"maxTotalBufferSize": 0, "maxResourceBufferSize": 0, "maxPostDataSize": 0})
 			if ev.TargetInfo.Type != "service_worker" { // no Target domain there
 				w.send(ev.SessionID, "Target.setAutoAttach", autoAttach)
 			}
