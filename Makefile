@@ -116,9 +116,11 @@ fuzz:
 	$(GO) test ./core/scorer -run='^$$' -fuzz=FuzzWindowsOf -fuzztime=$(FUZZTIME)
 	$(GO) test ./wasm/parts -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME)
 	FINSCORE_FUZZTIME=$(FUZZTIME) $(GO) test ./wasm -count=1 -run='^TestBoundaryFuzz$$' -v
+	FINSCORE_FUZZTIME=$(FUZZTIME) node --test web/csv_fuzz_test.mjs
 
-## bench-browser: the page in headless Chromium: first load, a 20-sentence
-## document, scoreMany on one worker against two
+## bench-browser: the page in headless Chromium: first load, the 20-sentence
+## document pasted the moment the page is ready (first-doc-ms), the same
+## document and scoreMany on one worker against two
 bench-browser: site chromium
 	FINSCORE_SITE=$(CURDIR)/$(DIST) $(GO) test -run='^$$' -bench=. -benchtime=5x ./web
 

@@ -1,8 +1,8 @@
 // batch.js: the page's batch mode. A local CSV or TXT file is read in the
-// browser (never uploaded), every item is scored with the page's scorer,
-// and the results download as CSV.
+// browser (never uploaded), in chunks as it streams, every item is scored
+// with the page's scorer, and the results download as CSV.
 
-import { readItems, formatCSV, resultRow, RESULT_COLUMNS } from './csv.js';
+import { readFile, pickItems, formatCSV, resultRow, RESULT_COLUMNS } from './csv.js';
 import { el } from './report-view.js';
 
 const PREVIEW_ROWS = 50;
@@ -23,7 +23,7 @@ export function setupBatch(root, scorerPromise) {
   const status = root.querySelector('[data-testid="batch-status"]');
   const table = root.querySelector('[data-testid="batch-results"]');
 
-  let source = null; // {name, text, kind}
+  let source = null; // {name, table}: the file, read
   let parsed = null;
   let results = null;
   let controller = null;
@@ -41,7 +41,7 @@ export function setupBatch(root, scorerPromise) {
 
   function parse(columnName) {
     try {
-      parsed = readItems(source.text, source.kind, columnName);
+      parsed = pickItems(source.table, columnName);
       say(`${source.name}: ${parsed.items.length} ${parsed.items.length === 1 ? 'item' : 'items'}` +
         (parsed.column ? ` from the column “${parsed.column}”` : ', one per line') + '. Read on this device; nothing is uploaded.');
     } catch (err) {
@@ -52,21 +52,32 @@ export function setupBatch(root, scorerPromise) {
 
   file.addEventListener('change', async () => {
     results = null;
+    source = null;
+    parsed = null;
     download.disabled = true;
     table.replaceChildren();
+    columnRow.hidden = true;
+    refresh();
     const f = file.files[0];
     if (!f) return;
     const kind = /\.(csv|tsv)$/i.test(f.name) || /csv|tab-separated/.test(f.type) ? 'csv' : 'txt';
+    let read;
     try {
-      source = { name: f.name, text: await f.text(), kind };
+      say(`Reading ${f.name}…`);
+      read = await readFile(f, kind, {
+        onProgress: (bytes, total) => say(`Reading ${f.name}… ${Math.round((100 * bytes) / total)}%`),
+      });
     } catch (err) {
-      say(`Could not read ${f.name}: ${err.message}`, true);
+      say(`${f.name}: ${err.message}`, true);
       return;
     }
+    if (file.files[0] !== f) return; // another file was chosen meanwhile
+    source = { name: f.name, table: read };
     parse();
     columnRow.hidden = !(parsed && parsed.columns.length > 1);
     if (parsed) {
-      column.replaceChildren(...parsed.columns.map((c) => el('option', { value: c, selected: c === parsed.column, text: c })));
+      column.replaceChildren(); // then one option per column (at most MAX_COLUMNS)
+      for (const c of parsed.columns) column.append(el('option', { value: c, selected: c === parsed.column, text: c }));
     }
     refresh();
   });

@@ -1,7 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -235,9 +240,26 @@ func TestCancelStopsALongRunAndTheScorerStillWorks(t *testing.T) {
 }
 
 func TestWorksOfflineAfterTheFirstVisit(t *testing.T) {
-	s, b := openPage(t, siteDir(t), "/")
-	waitFor(t, b, "the service worker", `document.querySelector('[data-testid=offline]').dataset.state === 'ready'`, time.Minute)
+	s := serve(t, siteDir(t))
+	b := newChrome(t)
+	// The service worker's install copies the whole site; it waits until
+	// the first text is scored, or 5 s after ready, not to slow that text.
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__sw = {};
+		const register = ServiceWorkerContainer.prototype.register;
+		ServiceWorkerContainer.prototype.register = function (...args) { __sw.registered ??= performance.now(); return register.apply(this, args); };
+		document.addEventListener('fin-score-result', () => { __sw.scored ??= performance.now(); });`}); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, s, "/")
+	waitReady(t, b)
 	want := scoreInPage(t, b, compareTexts[1])
+	waitFor(t, b, "the service worker", `document.querySelector('[data-testid=offline]').dataset.state === 'ready'`, time.Minute)
+	if order := eval[string](t, b, `(() => {
+		const ready = performance.getEntriesByName('finscore:ready')[0].startTime;
+		return __sw.registered >= Math.min(__sw.scored, ready + 5000) ? 'after' : 'ready ' + ready + ', registered ' + __sw.registered + ', scored ' + __sw.scored;
+	})()`); order != "after" {
+		t.Errorf("the service worker was registered before the first text was scored and within 5 s of ready (ms: %s)", order)
+	}
 
 	// The site goes away: the server stops and its host refuses.
 	s.Stop()
@@ -362,6 +384,17 @@ func TestBatchFileScoresLocallyAndDownloadsCSV(t *testing.T) {
 		t.Errorf("after a cancelled batch the page shows %+v", got)
 	}
 
+	// A file over the size limit is refused at once, with the reason.
+	big := filepath.Join(t.TempDir(), "big.csv")
+	os.WriteFile(big, bytes.Repeat([]byte("1,Net debt rose to 3.1 times EBITDA.\n"), 51<<20/37+1), 0o644)
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=batch-file]`), []string{big})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the size limit", `/^big.csv: the file is 51.0 MB; batch mode reads files up to 50.0 MB/.test(document.querySelector('[data-testid=batch-status]').textContent)`, 30*time.Second)
+	if !eval[bool](t, b, `document.querySelector('[data-testid=batch-run]').disabled`) {
+		t.Error("Run is enabled for a file that was refused")
+	}
+
 	checkPage(t, b)
 	// The files themselves never went to the server.
 	for _, r := range b.proxy.requests() {
@@ -455,14 +488,30 @@ func TestContentSecurityPolicyBlocksOtherOrigins(t *testing.T) {
 			t.Errorf("the browser sent %s", r)
 		}
 	}
+	// The network watch saw the page ask for the image, and the browser
+	// block it (a fetch that connect-src refuses is not even reported).
+	if err := b.net.sync(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var tried []string
+	for _, r := range b.pageRequests() {
+		if strings.Contains(r.URL, "example.com") {
+			tried = append(tried, r.String())
+		}
+	}
+	if want := "page: GET http://example.com/pixel.gif (Image), blocked: csp"; !slices.Contains(tried, want) {
+		t.Errorf("the watch did not see %q; it saw:\n  %s", want, strings.Join(tried, "\n  "))
+	}
+	for _, r := range tried {
+		if !strings.HasSuffix(r, ", blocked: csp") {
+			t.Errorf("not blocked: %s", r)
+		}
+	}
 }
 
 func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 	_, b := openPage(t, siteDir(t), "/")
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := benchDocument(t)
 	type result struct {
 		Same     bool      `json:"same"`
 		Workers  []int     `json:"workers"`
@@ -473,7 +522,7 @@ func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 		const { createScorer } = await import('./finscore.js');
 		const one = await createScorer({ workers: 1 });
 		const two = await createScorer({ workers: 2 });
-		const text = `+js(string(doc))+`;
+		const text = `+js(doc)+`;
 		await two.score(text); // starts the second worker
 		while ((await two.score(text)).timing.workers < 2) await new Promise((r) => setTimeout(r, 100));
 		const progress = [];
@@ -487,5 +536,120 @@ func TestTwoWorkersShareALongTextAndAgreeWithOne(t *testing.T) {
 	}
 	if n := len(got.Progress); n == 0 || got.Progress[n-1] != [2]int{20, 20} {
 		t.Errorf("progress over two workers: %v", got.Progress)
+	}
+}
+
+func TestRequestsAreAttributedToThePageAndItsWorkers(t *testing.T) {
+	siteDir(t) // a browser test: it runs with the others
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := attributionSite[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".js") {
+			w.Header().Set("Content-Type", "text/javascript")
+		} else {
+			w.Header().Set("Content-Type", "text/html")
+		}
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	b := newChrome(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	b.proxy.allow(host)
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, b, `window.done`) // the fetches settled, the worker answered, the service worker installed
+
+	// A request through the proxy that no target made, as the browser's
+	// own background calls are (Chromium 148's CONNECT www.google.com:443).
+	proxyURL, _ := url.Parse(b.proxy.srv.URL)
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
+	if resp, err := client.Get("https://www.google.com/"); err == nil {
+		resp.Body.Close()
+	}
+	if err := b.net.sync(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string]string{
+		"http://127.0.0.2:1/from-page":           "page",
+		"http://127.0.0.2:1/from-worker":         "worker",
+		"http://127.0.0.2:1/from-service-worker": "service_worker",
+	}
+	foreign := b.foreign()
+	for u, source := range want {
+		if !slices.ContainsFunc(foreign, func(f string) bool { return strings.HasPrefix(f, source+": GET "+u+" ") }) {
+			t.Errorf("the check does not see the %s's request to %s; it sees:\n  %s", source, u, strings.Join(foreign, "\n  "))
+		}
+	}
+	if len(foreign) != len(want) {
+		t.Errorf("the check sees %d requests off the origin, want %d:\n  %s", len(foreign), len(want), strings.Join(foreign, "\n  "))
+	}
+	if seen := strings.Join(b.proxy.requests(), "\n"); !strings.Contains(seen, "CONNECT https://www.google.com:443/") {
+		t.Errorf("the proxy did not see the request made outside the browser:\n%s", seen)
+	}
+	t.Logf("attributed:\n  %s", strings.Join(foreign, "\n  "))
+	b.proxy.allow("127.0.0.2:1") // seen; the end-of-test check passes
+}
+
+// TestWorkersStartWarmAndNeverWhileScoringOnTwoCores checks the worker
+// pool's start-up: createScorer starts two engines and warms both before
+// it resolves, so that the first long text is shared at once; a third
+// (workers: 3) starts for the texts that follow, while the first is scored
+// on a machine with four cores, but only once the pool is idle on one with
+// two, where it would take a core from the scoring.
+func TestWorkersStartWarmAndNeverWhileScoringOnTwoCores(t *testing.T) {
+	_, b := openPage(t, siteDir(t), "/")
+	doc := benchDocument(t)
+	type result struct {
+		AtReady      int      `json:"atReady"`      // workers createScorer started
+		WarmMs       *float64 `json:"warmMs"`       // the first one's warm-up score
+		FirstWorkers int      `json:"firstWorkers"` // workers that shared the first long text
+		Events       []string `json:"events"`       // score (called), new (a worker starts), done (the score's last answer arrives)
+		Workers      int      `json:"workers"`      // workers once idle
+	}
+	for _, cores := range []int{2, 4} {
+		got := eval[result](t, b, `(async () => {
+			Object.defineProperty(navigator, 'hardwareConcurrency', { value: `+strconv.Itoa(cores)+`, configurable: true });
+			const events = [];
+			let created = 0;
+			const Real = window.__RealWorker ??= window.Worker;
+			window.Worker = class extends Real {
+				constructor(...args) { super(...args); created++; events.push('new'); this.jobs = new Map(); }
+				postMessage(m, ...rest) { if (m?.id !== undefined) this.jobs.set(m.id, m.type); return super.postMessage(m, ...rest); }
+				get onmessage() { return super.onmessage; }
+				set onmessage(fn) {
+					super.onmessage = (e) => {
+						if (e.data?.type === 'result' && this.jobs.get(e.data.id) === 'assemble') events.push('done');
+						fn(e);
+					};
+				}
+			};
+			try {
+				const { createScorer } = await import('./finscore.js');
+				const s = await createScorer({ workers: 3 });
+				const atReady = created;
+				events.length = 0;
+				events.push('score');
+				const r = await s.score(`+js(doc)+`);
+				for (let i = 0; i < 600 && created < 3; i++) await new Promise((ok) => setTimeout(ok, 100));
+				s.close();
+				return { atReady, warmMs: s.startup.warm_ms, firstWorkers: r.timing.workers, events, workers: created };
+			} finally {
+				window.Worker = Real;
+			}
+		})()`)
+		if got.AtReady != 2 || got.WarmMs == nil || got.FirstWorkers != 2 {
+			t.Errorf("%d cores: createScorer started %d workers (warm-up %v ms); the first long text was shared by %d; want 2, a warm-up and 2",
+				cores, got.AtReady, got.WarmMs, got.FirstWorkers)
+		}
+		duringScore := slices.Index(got.Events, "new") >= 0 && slices.Index(got.Events, "new") < slices.Index(got.Events, "done")
+		if want := cores > 2; duringScore != want || got.Workers != 3 {
+			t.Errorf("%d cores: events %q, %d workers in the end; want the third to start %s the score",
+				cores, got.Events, got.Workers, map[bool]string{true: "during", false: "after"}[want])
+		}
 	}
 }

@@ -41,7 +41,9 @@ export class FinscoreError extends Error {
 
 /**
  * createScorer downloads the engine and the model (streamed, with
- * progress), starts a Web Worker and resolves once it can score.
+ * progress), starts the first Web Workers and resolves once they are warm
+ * (each has scored a short text), so that the first text is scored at
+ * full speed.
  *
  * @param {object} [options]
  * @param {string|URL} [options.baseURL] where the files are; default: this module's folder
@@ -49,9 +51,11 @@ export class FinscoreError extends Error {
  * @param {(p: Progress) => void} [options.onProgress] loading progress:
  *   {phase: "download"|"start", loaded, total (bytes; total is null when unknown), fraction (0..1 or null)}
  * @param {AbortSignal} [options.signal] cancels loading
- * @param {number} [options.workers] most Web Workers scoreMany may use in parallel;
- *   default min(4, navigator.hardwareConcurrency). Each holds its own copy of the
- *   model (about 60 MB of memory). score() uses one.
+ * @param {number} [options.workers] most Web Workers to use in parallel (a long text
+ *   is shared by them, scoreMany spreads its texts over them); default
+ *   min(4, navigator.hardwareConcurrency). Each holds its own copy of the model
+ *   (about 60 MB of memory). Two start with the scorer; more when a long text
+ *   or scoreMany can use them.
  * @returns {Promise<Scorer>}
  */
 export async function createScorer(options = {}) {
@@ -73,9 +77,9 @@ export async function createScorer(options = {}) {
   const maxWorkers = Math.max(1, Math.floor(options.workers ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1)));
 
   const progress = new DownloadProgress(onProgress);
-  // The first worker starts now, so that its scripts load during the
+  // The first workers start now, so that their scripts load during the
   // downloads; the engine compiles while it downloads.
-  const pool = new Pool({ workerURL: urls.worker, maxWorkers });
+  const pool = new Pool({ workerURL: urls.worker, maxWorkers, cores: globalThis.navigator?.hardwareConcurrency || 1 });
   try {
     const [engine, kernels, model] = await Promise.all([
       compileWhileDownloading(urls.engine, progress, signal),
@@ -85,7 +89,8 @@ export async function createScorer(options = {}) {
     mark('finscore:downloaded');
     report(onProgress, { phase: 'start', loaded: progress.loaded, total: progress.total, fraction: 1 });
     // A missing or broken kernels.wasm is not an error: the engine then
-    // runs its pure-Go kernels.
+    // runs its pure-Go kernels. Ready means warm: the first engines have
+    // each scored a short text (Pool.start).
     const first = await pool.start({ engine, kernels, model }, signal);
     mark('finscore:ready');
     return new Scorer(pool, first);
@@ -108,12 +113,13 @@ export class Scorer {
     this.version = first.version;
     /** Whether the WebAssembly SIMD kernels are active, or why not. */
     this.kernels = first.kernels;
-    /** The first worker's start: {engine_ms (instantiate and start Go), model_ms (load the model), memory_mb}. */
+    /** The first worker's start: {engine_ms (instantiate and start Go), model_ms (load the model), memory_mb, warm_ms (its warm-up scores)}. */
     this.startup = first.startup;
   }
 
   /**
-   * score scores one text: every sentence, then the whole.
+   * score scores one text: every sentence, then the whole. A long text is
+   * shared by every warm worker, up to `workers`.
    * @param {string} text up to 4 MiB of UTF-8
    * @param {{explain?: boolean, onProgress?: (done: number, total: number) => void, signal?: AbortSignal}} [options]
    *   explain adds each sentence's driving words (slower); onProgress is called as
@@ -124,27 +130,21 @@ export class Scorer {
     checkText(text, 'text');
     const { explain = false, onProgress, signal } = checkOptions(options);
     const started = performance.now();
-    const parts = this.#partsFor(text);
-    let report, engineMs;
-    if (parts === 1) {
-      ({ result: report, engineMs } = await this.#pool.run({ type: 'score', text, explain }, { onProgress, signal }));
-    } else {
-      ({ report, engineMs } = await this.#scoreInParts(text, parts, explain, onProgress, signal));
-    }
-    report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started), workers: parts };
-    return report;
-  }
-
-  /**
-   * #partsFor is how many workers share one text: one for short texts;
-   * for longer ones, every worker that is ready, up to `workers`. It
-   * starts the rest in the background for the texts that follow.
-   */
-  #partsFor(text) {
     const want = Math.min(this.#pool.maxWorkers, Math.floor(text.length / CHARS_PER_PART));
-    if (want < 2) return 1;
-    this.#pool.prewarm(want);
-    return Math.max(1, Math.min(want, this.#pool.readyCount()));
+    const parts = want < 2 ? 1 : Math.max(1, Math.min(want, this.#pool.readyCount()));
+    this.#pool.begin();
+    try {
+      const job = parts === 1
+        ? this.#pool.run({ type: 'score', text, explain }, { onProgress, signal }).then((r) => ({ report: r.result, engineMs: r.engineMs }))
+        : this.#scoreInParts(text, parts, explain, onProgress, signal);
+      // The pool may start the rest, in the background, for the texts that follow.
+      if (want >= 2) this.#pool.want(want);
+      const { report, engineMs } = await job;
+      report.timing = { engine_ms: round(engineMs), total_ms: round(performance.now() - started), workers: parts };
+      return report;
+    } finally {
+      this.#pool.end();
+    }
   }
 
   /**
@@ -185,6 +185,7 @@ export class Scorer {
     let next = 0;
     let done = 0;
     const lanes = Math.min(this.#pool.maxWorkers, texts.length);
+    this.#pool.begin();
     const lane = async () => {
       while (next < texts.length) {
         const i = next++;
@@ -201,7 +202,11 @@ export class Scorer {
         if (onProgress) onProgress(done, texts.length);
       }
     };
-    await Promise.all(Array.from({ length: lanes }, lane));
+    try {
+      await Promise.all(Array.from({ length: lanes }, lane));
+    } finally {
+      this.#pool.end();
+    }
     return results;
   }
 
@@ -353,42 +358,116 @@ function expectedLength(response) {
 const CHARS_PER_PART = 600;
 
 /**
+ * EAGER_WORKERS is how many engines createScorer starts at once, and warms,
+ * before it resolves (fewer when options.workers says so): enough that the
+ * first long text is shared from the start. More start, up to maxWorkers,
+ * when a long text or scoreMany can use them.
+ */
+const EAGER_WORKERS = 2;
+
+/**
+ * WARM_UP is what each engine scores, WARM_UP_RUNS times, before it takes
+ * a job: ten sentences, the share of each of two engines in a 20-sentence
+ * document. A fresh engine runs its WebAssembly as first compiled (V8's
+ * quick baseline tier, until code proves hot) and has yet to grow its
+ * memory and work space to a batch of that size. The first run does the
+ * growing and makes the hot code tier up; optimised code serves only the
+ * calls that start after it is ready, hence the second run. The engines
+ * share the compiled module, so code made faster by one serves them all.
+ * The first 20-sentence document after ready (make bench-browser's
+ * first-doc-ms; medians of five visits on the 2-core machine, where the
+ * warm time is about 95 ms): 300 ms with no warm-up, 215 after one run of
+ * five sentences, 180 after one of these ten, 158 after two of five, 137
+ * after two of ten.
+ */
+const WARM_UP = [
+  'Revenue rose 7% to $1.3 billion on higher volumes, and the company raised its full-year outlook.',
+  'Net debt increased to 3.1 times EBITDA, close to the covenant limit agreed with its lenders.',
+  'The regulator opened an investigation into the accounting, and the CFO resigned on Friday.',
+  'Analysts at two banks cut their price targets after the profit warning.',
+  'Management expects margins to remain under pressure through next year as input costs climb.',
+  'The board approved a 10% dividend increase and a new share buyback of up to $500 million.',
+  'Moody\'s placed the bank on review for downgrade after loan delinquencies rose sharply.',
+  'Order intake was in line with expectations, and we maintain our Neutral rating.',
+  'The auditors have not yet signed off the annual report, which was due in March.',
+  'Shares fell 11% in early trading before recovering some of their losses by the close.',
+].join(' ');
+const WARM_UP_RUNS = 2;
+
+/**
  * Pool keeps up to maxWorkers engines (one Web Worker each) and hands each
- * job to an idle one. A cancelled job's worker is terminated, since a
+ * job to an idle, warm one. A cancelled job's worker is terminated, since a
  * WebAssembly call cannot be interrupted, and a fresh one takes its place.
+ * On a machine with two cores or fewer, an engine never starts while
+ * another scores (it would take a core from it for a second or more): it
+ * waits until the pool is idle.
  */
 class Pool {
-  constructor({ workerURL, maxWorkers }) {
+  constructor({ workerURL, maxWorkers, cores }) {
     this.workerURL = workerURL;
     this.init = null;
     this.maxWorkers = maxWorkers;
-    this.engines = new Set();
+    this.startWhileBusy = cores > 2;
+    this.active = 0; // scores in progress (begin, end)
+    this.target = Math.min(maxWorkers, EAGER_WORKERS); // engines to keep; demand raises it
+    this.engines = new Set(); // started and not dead: starting, warming, idle or busy
     this.idle = [];
     this.waiting = []; // resolvers of jobs waiting for an engine
     this.closed = false;
-    this.first = new Engine(workerURL); // its scripts load while the caller downloads
+    // Their scripts load while the caller downloads.
+    this.unstarted = Array.from({ length: this.target }, () => new Engine(workerURL));
   }
 
   /**
-   * start hands the first engine the compiled engine, kernels and model
-   * (init, which later engines get too) and resolves with its ready message.
+   * start hands the first engines the compiled engine, kernels and model
+   * (init, which later engines get too), warms them all, and resolves with
+   * the first one's ready message. It fails if the first fails; another
+   * that fails is left out.
    */
   async start(init, signal) {
     this.init = init;
-    const engine = this.first;
-    engine.start(init);
-    this.engines.add(engine);
-    const onAbort = () => engine.terminate(cancelled());
+    const engines = this.unstarted.splice(0);
+    const onAbort = () => engines.forEach((e) => e.terminate(cancelled()));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const ready = await engine.ready;
-      this.idle.push(engine);
-      return ready;
-    } catch (err) {
-      this.engines.delete(engine);
-      throw err;
+      const warm = engines.map((e) => this.startEngine(e));
+      warm.forEach((p) => p.catch(() => {})); // a failure is the first one's, or left out
+      const first = await warm[0];
+      await Promise.allSettled(warm.slice(1));
+      return first;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * startEngine starts engine, warms it (WARM_UP) and then puts it to
+   * work; it resolves with its ready message, startup.warm_ms added (the
+   * warm-up's time).
+   */
+  async startEngine(engine) {
+    this.engines.add(engine);
+    try {
+      engine.start(this.init);
+      const ready = await engine.ready;
+      const t0 = performance.now();
+      for (let i = 0; i < WARM_UP_RUNS; i++) await engine.call({ type: 'score', text: WARM_UP, explain: false });
+      ready.startup = { ...ready.startup, warm_ms: Math.round(performance.now() - t0) };
+      engine.warm = true;
+      this.release(engine);
+      return ready;
+    } catch (err) {
+      this.lost(engine, err);
+      throw err;
+    }
+  }
+
+  /** lost drops an engine that failed to start; with none left, the waiting jobs fail with err. */
+  lost(engine, err) {
+    engine.terminate(err);
+    this.engines.delete(engine);
+    if (this.engines.size === 0) {
+      for (const w of this.waiting.splice(0)) w.reject(err);
     }
   }
 
@@ -408,9 +487,11 @@ class Pool {
   }
 
   acquire(signal) {
-    const engine = this.idle.pop();
-    if (engine) return Promise.resolve(engine);
-    if (this.engines.size < this.maxWorkers) this.grow();
+    for (let engine; (engine = this.idle.pop());) {
+      if (!engine.dead) return Promise.resolve(engine);
+      this.engines.delete(engine); // its worker stopped while idle
+    }
+    this.want(this.engines.size + 1);
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       this.waiting.push(waiter);
@@ -422,52 +503,71 @@ class Pool {
     });
   }
 
+  /** release hands an engine back after a job: to a waiting job, else to the idle list. */
   release(engine) {
     if (engine.dead) {
-      // It failed mid-job (the job was rejected); replace it if nothing is left.
+      // It failed mid-job (the job was rejected); a fresh one replaces it.
       this.engines.delete(engine);
-      if (!this.closed && this.engines.size === 0 && this.waiting.length > 0) this.grow();
-      return;
+    } else if (this.engines.has(engine) && !this.closed) {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter.resolve(engine);
+      else this.idle.push(engine);
     }
-    if (!this.engines.has(engine) || this.closed) return;
-    const waiter = this.waiting.shift();
-    if (waiter) waiter.resolve(engine);
-    else this.idle.push(engine);
+    this.grow();
   }
 
-  /** readyCount is the number of engines that can take a job now or soon. */
+  /** readyCount is the number of warm engines. */
   readyCount() {
     let n = 0;
-    for (const e of this.engines) if (e.isReady && !e.dead) n++;
+    for (const e of this.engines) if (e.warm && !e.dead) n++;
     return n;
   }
 
-  /** prewarm starts engines, in the background, until there are n. */
-  prewarm(n) {
-    if (this.closed || !this.init) return;
-    while (this.engines.size < Math.min(n, this.maxWorkers)) this.grow();
+  /** want raises the number of engines the pool keeps to n (at most maxWorkers) and starts them when it may. */
+  want(n) {
+    this.target = Math.max(this.target, Math.min(n, this.maxWorkers));
+    this.grow();
   }
 
-  /** grow starts one more engine; it joins the idle list once ready. */
+  /**
+   * grow starts engines, in the background, until there are target; on
+   * two cores or fewer, only while nothing is scored (end calls it again),
+   * unless there is no engine at all.
+   */
   grow() {
-    const engine = new Engine(this.workerURL);
-    engine.start(this.init);
-    this.engines.add(engine);
-    engine.ready.then(() => this.release(engine), (err) => {
-      this.engines.delete(engine);
-      // With no engine left, nobody would ever serve the waiting jobs.
-      if (this.engines.size === 0) {
-        for (const w of this.waiting.splice(0)) w.reject(err);
+    if (this.closed || !this.init) return;
+    while (this.engines.size < this.target) {
+      if (this.engines.size > 0 && !this.startWhileBusy && this.active > 0) return;
+      let engine;
+      try {
+        engine = new Engine(this.workerURL);
+      } catch {
+        return; // as createScorer started one, this will not happen
       }
-    });
+      this.startEngine(engine).catch(() => {}); // lost() handles it
+    }
   }
 
-  /** discard terminates an engine (rejecting its job with err) and replaces it. */
+  /**
+   * begin marks a score (or scoreMany) in progress, end its end: in
+   * between, on two cores or fewer, no engine starts, not even in the gaps
+   * between its jobs.
+   */
+  begin() {
+    this.active++;
+  }
+
+  end() {
+    this.active--;
+    this.grow();
+  }
+
+  /** discard terminates an engine (rejecting its job with err); a fresh one replaces it. */
   discard(engine, err) {
     engine.terminate(err);
     this.engines.delete(engine);
     this.idle = this.idle.filter((e) => e !== engine);
-    if (!this.closed && this.engines.size === 0) this.grow();
+    this.grow();
   }
 
   cancelAll() {
@@ -479,9 +579,10 @@ class Pool {
 
   close() {
     this.closed = true;
-    this.first.terminate(new FinscoreError('engine', 'this scorer was closed'));
-    for (const w of this.waiting.splice(0)) w.reject(new FinscoreError('engine', 'this scorer was closed'));
-    for (const engine of this.engines) engine.terminate(new FinscoreError('engine', 'this scorer was closed'));
+    const err = new FinscoreError('engine', 'this scorer was closed');
+    for (const w of this.waiting.splice(0)) w.reject(err);
+    for (const engine of [...this.unstarted, ...this.engines]) engine.terminate(err);
+    this.unstarted = [];
     this.engines.clear();
     this.idle = [];
   }
@@ -493,6 +594,7 @@ class Engine {
     this.nextID = 1;
     this.dead = false;
     this.isReady = false;
+    this.warm = false; // the Pool sets it once the engine has scored its warm-up
     this.pending = new Map(); // id → {resolve, reject, onProgress}
     try {
       this.worker = new Worker(workerURL, { type: 'module', name: 'finscore' });

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
 
 	"finscore/core/testenv"
 )
@@ -259,12 +260,19 @@ func (r *recorder) requests() []string {
 	return slices.Clone(r.seen)
 }
 
+// isAllowed reports whether host is one the test allowed.
+func (r *recorder) isAllowed(host string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.allowed[host]
+}
+
 // foreign returns the requests to hosts other than the allowed ones.
 func (r *recorder) foreign() []string {
 	var out []string
 	for _, req := range r.requests() {
 		u, err := url.Parse(strings.SplitN(req, " ", 2)[1])
-		if err != nil || !r.allowed[u.Host] {
+		if err != nil || !r.isAllowed(u.Host) {
 			out = append(out, req)
 		}
 	}
@@ -276,22 +284,40 @@ type chrome struct {
 	ctx     context.Context
 	browser context.Context // the browser, for more tabs
 	proxy   *recorder
+	net     *netWatch // every request, by the target that made it
+
+	mu       sync.Mutex
+	contexts map[string]bool // the browser contexts of the test's tabs
 }
 
 // newChrome starts Chromium for one test and opens a tab in a fresh
-// browser context (a profile of its own) whose proxy is a recorder. Every
-// request of that context goes through it: the page's, its workers' and its
-// service worker's. The browser's own background calls (sign-in, updates)
-// are not made in that context, so they do not muddy the record. At the end
-// of the test, a request to a host the test did not allow fails the test.
+// browser context (a profile of its own) whose proxy is a recorder: every
+// request of that context goes through it, the page's, its workers' and its
+// service worker's, and the browser's own calls that it makes there. The
+// network watch (netlog_test.go) tells them apart. At the end of the test,
+// a request that the page, a worker or the service worker of a test's tab
+// sent to a host the test did not allow fails the test; the browser's own
+// are listed in the log.
 func newChrome(t testing.TB) *chrome {
 	t.Helper()
 	proxy := newRecorder(t)
+	c := &chrome{proxy: proxy, contexts: map[string]bool{}}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		// The browser listens on a loopback port, so that the watch
+		// connects to it beside chromedp, before any tab opens.
+		chromedp.WithDialer(func(ctx context.Context, wsURL string) (chromedp.Transport, error) {
+			w, err := watchNetwork(ctx, wsURL)
+			if err != nil {
+				return nil, fmt.Errorf("watching the network: %w", err)
+			}
+			c.net = w
+			return remote.DialContext(ctx, wsURL)
+		}),
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
+		// No UserDataDir: chromedp's own temporary profile, which it
+		// removes once the browser and its helpers have exited.
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
@@ -308,17 +334,31 @@ func newChrome(t testing.TB) *chrome {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
+		if c.net != nil {
+			c.net.sync(ctx) // the events sent so far are in
+		}
+		foreign := c.foreign()
 		cancelBrowser()
 		cancelAlloc()
 		cancel()
+		if c.net == nil {
+			return
+		}
+		c.net.close()
+		if len(foreign) > 0 {
+			t.Errorf("requests left the page's origin:\n  %s", strings.Join(foreign, "\n  "))
+		}
+		if p := c.net.failures(); len(p) > 0 {
+			t.Errorf("the network watch may have missed requests:\n  %s", strings.Join(p, "\n  "))
+		}
 		if f := proxy.foreign(); len(f) > 0 {
-			t.Errorf("requests left the page's origin:\n  %s", strings.Join(f, "\n  "))
+			t.Logf("the browser's own requests through the proxy, ignored (no target of a test's tab made them):\n  %s", strings.Join(f, "\n  "))
 		}
 	})
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("starting %s: %v", chromiumPath(t), err)
 	}
-	c := &chrome{browser: bctx, proxy: proxy}
+	c.browser = bctx
 	tab, closeTab := c.newTab(t)
 	t.Cleanup(closeTab)
 	c.ctx = tab
@@ -337,6 +377,9 @@ func (c *chrome) newTab(t testing.TB) (tab context.Context, closeTab func()) {
 		cancelTab()
 		t.Fatalf("opening a tab: %v", err)
 	}
+	c.mu.Lock()
+	c.contexts[string(chromedp.FromContext(tab).BrowserContextID)] = true
+	c.mu.Unlock()
 	// Every page of the tab records Content-Security-Policy violations
 	// (a blocked request or inline script) and uncaught errors.
 	if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageProblems}); err != nil {
@@ -344,6 +387,32 @@ func (c *chrome) newTab(t testing.TB) (tab context.Context, closeTab func()) {
 		t.Fatal(err)
 	}
 	return tab, cancelTab
+}
+
+// pageRequests returns the requests that the targets of the test's tabs
+// made (their pages, frames, workers and service workers), in order.
+func (c *chrome) pageRequests() []netRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []netRequest
+	for _, r := range c.net.requests() {
+		if c.contexts[r.Context] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// foreign returns the page's requests that left for a host the test did
+// not allow.
+func (c *chrome) foreign() []string {
+	var out []string
+	for _, r := range c.pageRequests() {
+		if u, err := url.Parse(r.URL); r.leaves() && (err != nil || !c.proxy.isAllowed(u.Host)) {
+			out = append(out, r.String())
+		}
+	}
+	return out
 }
 
 // pageProblems collects what went wrong in a page, for checkPage.
@@ -404,6 +473,17 @@ func openPage(t testing.TB, dir, path string) (*site, *chrome) {
 func waitReady(t testing.TB, b *chrome) {
 	t.Helper()
 	waitFor(t, b, "the model to load", `document.querySelector('[data-testid=status]')?.textContent === 'ready'`, 2*time.Minute)
+}
+
+// benchDocument is tools/bench/testdata/document.txt, the 20-sentence
+// document that make bench and make bench-browser time.
+func benchDocument(t testing.TB) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "bench", "testdata", "document.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(doc)
 }
 
 // js quotes s as a JavaScript string literal.
